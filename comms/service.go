@@ -1,0 +1,487 @@
+package comms
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// DefaultCommDeadline bounds how long Herald keeps trying to deliver a comm.
+const DefaultCommDeadline = 30 * time.Minute
+
+// Service is what the bot calls: every operation on incidents and comms,
+// with the workflow rules applied and the results stored.
+type Service struct {
+	Store    Store
+	Rules    Rules
+	Policy   Policy
+	Groups   GroupMembers // optional: resolves Policy.ApproverGroups
+	Links    Links
+	Cadence  map[Severity]time.Duration // how often an update is due, per severity
+	Deadline time.Duration              // per-comm delivery deadline; DefaultCommDeadline when 0
+	Now      func() time.Time
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+// DeclareInput is what the declare modal collects.
+type DeclareInput struct {
+	Title     string
+	Severity  Severity
+	Commander string // defaults to the declarer
+}
+
+// Declare opens a new incident.
+func (s *Service) Declare(ctx context.Context, actor string, in DeclareInput) (Incident, error) {
+	in.Title = strings.TrimSpace(in.Title)
+	bad := map[string]string{}
+	if in.Title == "" {
+		bad[FieldTitle] = "Give the incident a short title."
+	} else if len([]rune(in.Title)) > 200 {
+		bad[FieldTitle] = "Keep the title under 200 characters."
+	}
+	if _, err := ParseSeverity(string(in.Severity)); err != nil {
+		bad["severity"] = ErrorMessage(err)
+	}
+	if err := FieldErrors(bad); err != nil {
+		return Incident{}, err
+	}
+	if in.Commander == "" {
+		in.Commander = actor
+	}
+	now := s.now()
+	return s.Store.CreateIncident(ctx, func(ch *IncidentChange) error {
+		inc := ch.Incident
+		inc.Title, inc.Severity, inc.Status, inc.Commander = in.Title, in.Severity, Investigating, in.Commander
+		inc.DeclaredBy, inc.DeclaredAt, inc.UpdatedAt = actor, now, now
+		inc.NextUpdateDue = s.nextDue(inc, now)
+		ch.Entries = append(ch.Entries, Entry(now, actor, KindDeclared, "",
+			"Declared %s %s: %s, commander <@%s>", inc.ID, inc.Severity, inc.Title, inc.Commander))
+		return nil
+	})
+}
+
+func (s *Service) nextDue(inc *Incident, now time.Time) time.Time {
+	d, ok := s.Cadence[inc.Severity]
+	if !ok || d <= 0 || inc.Status == Resolved {
+		return time.Time{}
+	}
+	return now.Add(d)
+}
+
+// SlackRefs are where an incident lives in Slack.
+type SlackRefs struct {
+	Channel, ChannelName, SummaryTS, Permalink string
+}
+
+// AttachSlack records the incident channel and its pinned summary.
+func (s *Service) AttachSlack(ctx context.Context, id string, r SlackRefs) (Incident, error) {
+	return s.Store.UpdateIncident(ctx, id, func(ch *IncidentChange) error {
+		inc := ch.Incident
+		if r.Channel != "" {
+			inc.Channel, inc.ChannelName = r.Channel, r.ChannelName
+		}
+		if r.SummaryTS != "" {
+			inc.SummaryTS = r.SummaryTS
+		}
+		if r.Permalink != "" {
+			inc.Permalink = r.Permalink
+		}
+		return nil
+	})
+}
+
+// AttachStatuspage records the Statuspage incident a comm created.
+func (s *Service) AttachStatuspage(ctx context.Context, id, spID, shortlink string) (Incident, error) {
+	return s.Store.UpdateIncident(ctx, id, func(ch *IncidentChange) error {
+		ch.Incident.StatuspageIncidentID = spID
+		if shortlink != "" {
+			ch.Incident.StatuspageShortlink = shortlink
+		}
+		return nil
+	})
+}
+
+// ChangeStatus moves the incident to status; resolving is a status change.
+func (s *Service) ChangeStatus(ctx context.Context, actor, id string, status Status) (Incident, error) {
+	if _, err := ParseStatus(string(status)); err != nil {
+		return Incident{}, err
+	}
+	now := s.now()
+	return s.Store.UpdateIncident(ctx, id, func(ch *IncidentChange) error {
+		inc := ch.Incident
+		if inc.Status == status {
+			return Errorf(ECONFLICT, "%s is already %s.", inc.ID, status.Title())
+		}
+		ch.Entries = append(ch.Entries, s.setStatus(inc, actor, status, now)...)
+		return nil
+	})
+}
+
+func (s *Service) setStatus(inc *Incident, actor string, status Status, now time.Time) []TimelineEntry {
+	if inc.Status == status {
+		return nil
+	}
+	old := inc.Status
+	inc.Status, inc.UpdatedAt = status, now
+	inc.ResolvedAt = time.Time{}
+	if status == Resolved {
+		inc.ResolvedAt = now
+	}
+	inc.NextUpdateDue = s.nextDue(inc, now)
+	return []TimelineEntry{Entry(now, actor, KindStatusChanged, "", "Status %s → %s", old.Title(), status.Title())}
+}
+
+// ChangeSeverity changes the incident's severity.
+func (s *Service) ChangeSeverity(ctx context.Context, actor, id string, sev Severity) (Incident, error) {
+	if _, err := ParseSeverity(string(sev)); err != nil {
+		return Incident{}, err
+	}
+	now := s.now()
+	return s.Store.UpdateIncident(ctx, id, func(ch *IncidentChange) error {
+		inc := ch.Incident
+		if inc.Severity == sev {
+			return Errorf(ECONFLICT, "%s is already %s.", inc.ID, sev)
+		}
+		ch.Entries = append(ch.Entries, Entry(now, actor, KindSeverityChanged, "", "Severity %s → %s", inc.Severity, sev))
+		inc.Severity, inc.UpdatedAt = sev, now
+		return nil
+	})
+}
+
+// ChangeCommander hands the incident to another commander.
+func (s *Service) ChangeCommander(ctx context.Context, actor, id, commander string) (Incident, error) {
+	now := s.now()
+	return s.Store.UpdateIncident(ctx, id, func(ch *IncidentChange) error {
+		inc := ch.Incident
+		if commander == "" || inc.Commander == commander {
+			return Errorf(EINVALID, "Choose a new commander for %s.", inc.ID)
+		}
+		ch.Entries = append(ch.Entries, Entry(now, actor, KindCommanderChanged, "", "Commander <@%s> → <@%s>", inc.Commander, commander))
+		inc.Commander, inc.UpdatedAt = commander, now
+		return nil
+	})
+}
+
+// AddNote adds a free-text note to the timeline.
+func (s *Service) AddNote(ctx context.Context, actor, id, text string) (Incident, error) {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return Incident{}, Errorf(EINVALID, "Write the note to add.")
+	}
+	now := s.now()
+	return s.Store.UpdateIncident(ctx, id, func(ch *IncidentChange) error {
+		ch.Entries = append(ch.Entries, Entry(now, actor, KindNote, "", "%s", text))
+		return nil
+	})
+}
+
+// Incident returns one incident.
+func (s *Service) Incident(ctx context.Context, id string) (Incident, error) {
+	return s.Store.Incident(ctx, id)
+}
+
+// IncidentByChannel returns the incident whose channel is channelID.
+func (s *Service) IncidentByChannel(ctx context.Context, channelID string) (Incident, error) {
+	return s.Store.IncidentByChannel(ctx, channelID)
+}
+
+// OpenIncidents lists the incidents not yet resolved, newest first.
+func (s *Service) OpenIncidents(ctx context.Context) ([]Incident, error) {
+	all, err := s.Store.Incidents(ctx)
+	if err != nil {
+		return nil, err
+	}
+	open := slices.DeleteFunc(all, func(i Incident) bool { return !i.Open() })
+	slices.SortFunc(open, func(a, b Incident) int { return int(b.Number) - int(a.Number) })
+	return open, nil
+}
+
+// IsApprover reports whether user may approve inc's external comms.
+func (s *Service) IsApprover(ctx context.Context, user string, inc *Incident) (bool, error) {
+	return s.Policy.IsApprover(ctx, user, inc, s.Groups)
+}
+
+func (s *Service) actor(ctx context.Context, user string, incidentID string) (Actor, error) {
+	inc, err := s.Store.Incident(ctx, incidentID)
+	if err != nil {
+		return Actor{}, err
+	}
+	ok, err := s.IsApprover(ctx, user, &inc)
+	if err != nil {
+		return Actor{}, fmt.Errorf("resolve approvers: %w", err)
+	}
+	return Actor{ID: user, Approver: ok}, nil
+}
+
+// DraftComm validates in and stores it as a new draft of the incident.
+func (s *Service) DraftComm(ctx context.Context, actor, incidentID string, in Input) (Comm, error) {
+	d, err := s.Rules.Validate(in)
+	if err != nil {
+		return Comm{}, err
+	}
+	now := s.now()
+	return s.Store.CreateComm(ctx, incidentID, func(ch *CommChange) error {
+		if !ch.Incident.Open() {
+			return Errorf(ECONFLICT, "%s is resolved; reopen it with /incident status before posting updates.", ch.Incident.ID)
+		}
+		ch.Incident.CommCount++
+		c := ch.Comm
+		c.Number, c.Author, c.CreatedAt, c.UpdatedAt, c.State = ch.Incident.CommCount, actor, now, now, StateDraft
+		c.Audience, c.Message, c.Status, c.Recipients, c.IncludeLink = d.Audience, d.Message, d.Status, d.Recipients, d.IncludeLink
+		c.Version = 1
+		ch.Entries = append(ch.Entries, Entry(now, actor, KindCommDrafted, c.ID, "%s drafted (%s)", c.Name(), c.Audience))
+		return nil
+	})
+}
+
+// UpdateDraft replaces a comm's content. version is the version the editor
+// started from; a newer stored version is a conflict, so no edit is lost.
+func (s *Service) UpdateDraft(ctx context.Context, actor, commID string, version int, in Input) (Comm, error) {
+	d, err := s.Rules.Validate(in)
+	if err != nil {
+		return Comm{}, err
+	}
+	return s.changeComm(ctx, actor, commID, func(ch *CommChange, a Actor, now time.Time) error {
+		c := ch.Comm
+		if version != 0 && c.Version != version {
+			return Errorf(ECONFLICT, "%s changed while you were editing it; reopen it to see the latest version.", c.Name())
+		}
+		if err := c.Edit(a, now, d); err != nil {
+			return err
+		}
+		ch.Entries = append(ch.Entries, Entry(now, actor, KindCommEdited, c.ID, "%s edited", c.Name()))
+		return nil
+	})
+}
+
+// changeComm runs fn on a fresh copy of the comm inside a store transaction,
+// with the actor's role for the comm's incident.
+func (s *Service) changeComm(ctx context.Context, user, commID string, fn func(*CommChange, Actor, time.Time) error) (Comm, error) {
+	c, err := s.Store.Comm(ctx, commID)
+	if err != nil {
+		return Comm{}, err
+	}
+	a, err := s.actor(ctx, user, c.IncidentID)
+	if err != nil {
+		return Comm{}, err
+	}
+	now := s.now()
+	return s.Store.UpdateComm(ctx, commID, func(ch *CommChange) error { return fn(ch, a, now) })
+}
+
+// RequestApproval asks the approvers to approve an external comm.
+func (s *Service) RequestApproval(ctx context.Context, actor, commID string) (Comm, error) {
+	return s.changeComm(ctx, actor, commID, func(ch *CommChange, a Actor, now time.Time) error {
+		if err := ch.Comm.RequestApproval(a, now); err != nil {
+			return err
+		}
+		ch.Entries = append(ch.Entries, Entry(now, actor, KindApprovalRequested, ch.Comm.ID, "Approval requested for %s", ch.Comm.Name()))
+		return nil
+	})
+}
+
+// Approve approves an external comm.
+func (s *Service) Approve(ctx context.Context, actor, commID string) (Comm, error) {
+	return s.changeComm(ctx, actor, commID, func(ch *CommChange, a Actor, now time.Time) error {
+		if err := ch.Comm.Approve(a, now, s.Policy.AllowSelfApproval); err != nil {
+			return err
+		}
+		ch.Entries = append(ch.Entries, Entry(now, actor, KindCommApproved, ch.Comm.ID, "%s approved by <@%s>", ch.Comm.Name(), actor))
+		return nil
+	})
+}
+
+// Reject rejects an external comm with a reason.
+func (s *Service) Reject(ctx context.Context, actor, commID, reason string) (Comm, error) {
+	reason = strings.TrimSpace(reason)
+	return s.changeComm(ctx, actor, commID, func(ch *CommChange, a Actor, now time.Time) error {
+		if err := ch.Comm.Reject(a, now, reason, s.Policy.AllowSelfApproval); err != nil {
+			return err
+		}
+		ch.Entries = append(ch.Entries, Entry(now, actor, KindCommRejected, ch.Comm.ID, "%s rejected by <@%s>: %s", ch.Comm.Name(), actor, reason))
+		return nil
+	})
+}
+
+// Cancel withdraws an unsent comm.
+func (s *Service) Cancel(ctx context.Context, actor, commID string) (Comm, error) {
+	return s.changeComm(ctx, actor, commID, func(ch *CommChange, a Actor, now time.Time) error {
+		if err := ch.Comm.Cancel(a, now); err != nil {
+			return err
+		}
+		ch.Entries = append(ch.Entries, Entry(now, actor, KindCommCancelled, ch.Comm.ID, "%s cancelled", ch.Comm.Name()))
+		return nil
+	})
+}
+
+// Send starts delivering a comm: in one transaction the comm becomes
+// sending, every delivery row is queued (due at at, or now when at is zero),
+// the incident takes the status the comm reports, and the timeline records it.
+func (s *Service) Send(ctx context.Context, actor, commID string, at time.Time) (Comm, error) {
+	return s.changeComm(ctx, actor, commID, func(ch *CommChange, a Actor, now time.Time) error {
+		c, inc := ch.Comm, ch.Incident
+		if !at.IsZero() && !at.After(now) {
+			return &Error{Code: EINVALID, Message: "The scheduled time has passed.", Fields: map[string]string{FieldSendAt: "Choose a time in the future."}}
+		}
+		if err := c.Send(a, now, at); err != nil {
+			return err
+		}
+		due := now
+		if !at.IsZero() {
+			due = at
+		}
+		deadline := s.Deadline
+		if deadline <= 0 {
+			deadline = DefaultCommDeadline
+		}
+		ch.NewDeliveries = Deliveries(c, now, due, due.Add(deadline))
+		ch.Entries = append(ch.Entries, s.setStatus(inc, actor, c.Status, now)...)
+		inc.LastCommAt, inc.UpdatedAt = now, now
+		inc.NextUpdateDue = s.nextDue(inc, now)
+		if c.Audience == External {
+			inc.LatestExternal = c.ID
+		} else {
+			inc.LatestInternal = c.ID
+		}
+		when := "now"
+		if !at.IsZero() {
+			when = "at " + at.UTC().Format("15:04 MST")
+		}
+		ch.Entries = append(ch.Entries, Entry(now, actor, KindCommSent, c.ID, "%s sent %s to %s: %s",
+			c.Name(), when, describeTargets(c.Recipients), firstLine(c.Message)))
+		return nil
+	})
+}
+
+// Finish completes a comm whose deliveries are all final: it becomes sent or
+// partially failed and the timeline records the counts per medium. done is
+// false when some delivery is still under way.
+func (s *Service) Finish(ctx context.Context, commID string) (c Comm, counts map[Medium]Counts, done bool, err error) {
+	now := s.now()
+	c, err = s.Store.UpdateComm(ctx, commID, func(ch *CommChange) error {
+		counts = CountDeliveries(ch.Deliveries)
+		if ch.Comm.State != StateSending {
+			return nil
+		}
+		failed := false
+		for _, n := range counts {
+			if n.Pending > 0 {
+				return nil
+			}
+			failed = failed || n.Failed > 0
+		}
+		if err := ch.Comm.Complete(now, failed); err != nil {
+			return err
+		}
+		done = true
+		ch.Entries = append(ch.Entries, Entry(now, "", KindDeliverySummary, ch.Comm.ID, "%s delivered: %s", ch.Comm.Name(), FormatCounts(counts)))
+		return nil
+	})
+	return c, counts, done, err
+}
+
+// RetryFailed queues the permanently failed deliveries of a partially failed
+// comm again, and only those.
+func (s *Service) RetryFailed(ctx context.Context, actor, commID string) (Comm, error) {
+	return s.changeComm(ctx, actor, commID, func(ch *CommChange, a Actor, now time.Time) error {
+		if err := ch.Comm.Retry(a, now); err != nil {
+			return err
+		}
+		n := 0
+		deadline := s.Deadline
+		if deadline <= 0 {
+			deadline = DefaultCommDeadline
+		}
+		for i := range ch.Deliveries {
+			d := &ch.Deliveries[i]
+			if d.State != DeliveryFailedPerm {
+				continue
+			}
+			d.State, d.Attempts, d.NotBefore, d.GiveUpAt, d.UpdatedAt = DeliveryPending, 0, now, now.Add(deadline), now
+			n++
+		}
+		ch.Entries = append(ch.Entries, Entry(now, actor, KindCommSent, ch.Comm.ID, "%s: retrying %d failed deliveries", ch.Comm.Name(), n))
+		return nil
+	})
+}
+
+// SetApprovalCard remembers where a comm's approval card was posted.
+func (s *Service) SetApprovalCard(ctx context.Context, commID string, ref MessageRef) (Comm, error) {
+	return s.Store.UpdateComm(ctx, commID, func(ch *CommChange) error {
+		ch.Comm.ApprovalCard = ref
+		return nil
+	})
+}
+
+// Comm returns one comm.
+func (s *Service) Comm(ctx context.Context, id string) (Comm, error) { return s.Store.Comm(ctx, id) }
+
+// ListComms lists an incident's comms, oldest first.
+func (s *Service) ListComms(ctx context.Context, incidentID string) ([]Comm, error) {
+	return s.Store.Comms(ctx, incidentID)
+}
+
+// Deliveries lists a comm's delivery rows.
+func (s *Service) Deliveries(ctx context.Context, commID string) ([]Delivery, error) {
+	return s.Store.Deliveries(ctx, commID)
+}
+
+// Timeline returns the incident's timeline, oldest first.
+func (s *Service) Timeline(ctx context.Context, incidentID string) ([]TimelineEntry, error) {
+	return s.Store.Timeline(ctx, incidentID)
+}
+
+// Preview renders a comm exactly as each medium will receive it.
+func (s *Service) Preview(inc *Incident, c *Comm) Rendered {
+	return Render(inc, c, s.Links, s.Rules.NormalizeSMS)
+}
+
+// FormatCounts writes per-medium counts as "slack 3 sent; sms 9 sent, 1 failed".
+func FormatCounts(counts map[Medium]Counts) string {
+	var parts []string
+	for _, m := range Media {
+		n, ok := counts[m]
+		if !ok {
+			continue
+		}
+		p := fmt.Sprintf("%s %d sent", m, n.Sent)
+		if n.Failed > 0 {
+			p += fmt.Sprintf(", %d failed", n.Failed)
+		}
+		if n.Pending > 0 {
+			p += fmt.Sprintf(", %d pending", n.Pending)
+		}
+		if n.Superseded > 0 {
+			p += fmt.Sprintf(", %d superseded", n.Superseded)
+		}
+		parts = append(parts, p)
+	}
+	if len(parts) == 0 {
+		return "no deliveries"
+	}
+	return strings.Join(parts, "; ")
+}
+
+func describeTargets(r Recipients) string {
+	var parts []string
+	n := r.Count()
+	for _, m := range Media {
+		if n[m] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n[m], m))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(s, "\n")
+	return truncate(s, 80)
+}
