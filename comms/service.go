@@ -22,6 +22,11 @@ type Service struct {
 	Cadence  map[Severity]time.Duration // how often an update is due, per severity
 	Deadline time.Duration              // per-comm delivery deadline; DefaultCommDeadline when 0
 	Now      func() time.Time
+
+	// Superseded is called for each comm whose undelivered rows a newer
+	// comm replaced, so it can be finished like a comm whose deliveries
+	// all ended; when nil, Send finishes those comms itself.
+	Superseded func(ctx context.Context, commID string)
 }
 
 func (s *Service) now() time.Time {
@@ -326,7 +331,9 @@ func (s *Service) Cancel(ctx context.Context, actor, commID string) (Comm, error
 // sending, every delivery row is queued (due at at, or now when at is zero),
 // the incident takes the status the comm reports, and the timeline records it.
 func (s *Service) Send(ctx context.Context, actor, commID string, at time.Time) (Comm, error) {
-	return s.changeComm(ctx, actor, commID, func(ch *CommChange, a Actor, now time.Time) error {
+	var change *CommChange // the store fills in Superseded after fn
+	c, err := s.changeComm(ctx, actor, commID, func(ch *CommChange, a Actor, now time.Time) error {
+		change = ch
 		c, inc := ch.Comm, ch.Incident
 		if !at.IsZero() && !at.After(now) {
 			return &Error{Code: EINVALID, Message: "The scheduled time has passed.", Fields: map[string]string{FieldSendAt: "Choose a time in the future."}}
@@ -359,6 +366,17 @@ func (s *Service) Send(ctx context.Context, actor, commID string, at time.Time) 
 			c.Name(), when, describeTargets(c.Recipients), firstLine(c.Message)))
 		return nil
 	})
+	if err != nil {
+		return c, err
+	}
+	for _, id := range change.Superseded {
+		if s.Superseded != nil {
+			s.Superseded(ctx, id)
+		} else if _, _, _, err := s.Finish(ctx, id); err != nil {
+			return c, fmt.Errorf("finish superseded %s: %w", id, err)
+		}
+	}
+	return c, nil
 }
 
 // Finish completes a comm whose deliveries are all final: it becomes sent or

@@ -32,12 +32,14 @@ type IncidentChange struct {
 // CommChange is what a Store's comm transaction hands to fn. For CreateComm
 // the Comm already has its ID and IncidentID. Deliveries are the comm's
 // existing rows: fn may change them and the store writes them back.
-// NewDeliveries are inserted, and each older pending row of the same
-// incident with the same SupersedeKey becomes superseded.
+// NewDeliveries are inserted, and each older row of the same incident with
+// the same SupersedeKey that has not been sent (pending or failed_temp)
+// becomes superseded; the store then lists those rows' comms in Superseded.
 type CommChange struct {
 	Incident      *Incident
 	Comm          *Comm
 	Deliveries    []Delivery
 	NewDeliveries []Delivery
 	Entries       []TimelineEntry
+	Superseded    []string // out: comm ids whose rows NewDeliveries superseded
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -95,6 +96,7 @@ func saveCommChange(tx *bolt.Tx, oldInc *comms.Incident, old comms.Comm, rows []
 		return comms.Comm{}, fmt.Errorf("store: a change to %s dropped its incident or comm", old.ID)
 	}
 	inc, c := ch.Incident, ch.Comm
+	var err error
 	if err := sameIncident(inc, oldInc.ID, oldInc.Number); err != nil {
 		return comms.Comm{}, err
 	}
@@ -110,7 +112,7 @@ func saveCommChange(tx *bolt.Tx, oldInc *comms.Incident, old comms.Comm, rows []
 	if err := writeBackDeliveries(tx, c.ID, rows, ch.Deliveries); err != nil {
 		return comms.Comm{}, err
 	}
-	if err := queueDeliveries(tx, c, ch.NewDeliveries); err != nil {
+	if ch.Superseded, err = queueDeliveries(tx, c, ch.NewDeliveries); err != nil {
 		return comms.Comm{}, err
 	}
 	return *c, appendEntries(tx, inc.ID, ch.Entries)
@@ -146,7 +148,8 @@ func writeBackDeliveries(tx *bolt.Tx, commID string, stored, changed []comms.Del
 // older rows of the incident to the same target that have not left Herald
 // yet: the latest status wins, and nobody gets a stale update after a
 // newer one.
-func queueDeliveries(tx *bolt.Tx, c *comms.Comm, rows []comms.Delivery) error {
+// It returns the ids of the comms whose rows it superseded.
+func queueDeliveries(tx *bolt.Tx, c *comms.Comm, rows []comms.Delivery) (superseded []string, err error) {
 	for i := range rows {
 		d := rows[i]
 		if d.CommID == "" {
@@ -159,25 +162,31 @@ func queueDeliveries(tx *bolt.Tx, c *comms.Comm, rows []comms.Delivery) error {
 			d.ID = comms.DeliveryID(d.CommID, d.Medium, d.Target)
 		}
 		if d.CommID != c.ID || d.IncidentID != c.IncidentID {
-			return fmt.Errorf("store: new delivery %s belongs to %s/%s, not %s/%s", d.ID, d.IncidentID, d.CommID, c.IncidentID, c.ID)
+			return nil, fmt.Errorf("store: new delivery %s belongs to %s/%s, not %s/%s", d.ID, d.IncidentID, d.CommID, c.IncidentID, c.ID)
 		}
 		now := d.UpdatedAt
 		if now.IsZero() {
 			now = time.Now()
 		}
-		if err := supersede(tx, &d, now); err != nil {
-			return err
+		ids, err := supersede(tx, &d, now)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range ids {
+			if !slices.Contains(superseded, id) {
+				superseded = append(superseded, id)
+			}
 		}
 		if err := writeDelivery(tx, nil, &d); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return nil
+	return superseded, nil
 }
 
 // supersede marks the open rows of other comms with d's target superseded by
-// d's comm.
-func supersede(tx *bolt.Tx, d *comms.Delivery, now time.Time) error {
+// d's comm, and returns the ids of those comms.
+func supersede(tx *bolt.Tx, d *comms.Delivery, now time.Time) (commIDs []string, err error) {
 	prefix := compose(d.SupersedeKey())
 	var ids []string
 	c := tx.Bucket(bucketOpenTargets).Cursor()
@@ -188,7 +197,7 @@ func supersede(tx *bolt.Tx, d *comms.Delivery, now time.Time) error {
 	for _, id := range ids {
 		old, err := loadDelivery(tx, id)
 		if err != nil {
-			return fmt.Errorf("store: open target index names %s: %w", id, err)
+			return nil, fmt.Errorf("store: open target index names %s: %w", id, err)
 		}
 		if old.CommID == d.CommID || !supersedable(old.State) {
 			continue
@@ -196,10 +205,11 @@ func supersede(tx *bolt.Tx, d *comms.Delivery, now time.Time) error {
 		nd := old
 		nd.State, nd.SupersededBy, nd.UpdatedAt = comms.DeliverySuperseded, d.CommID, now
 		if err := writeDelivery(tx, &old, &nd); err != nil {
-			return err
+			return nil, err
 		}
+		commIDs = append(commIDs, old.CommID)
 	}
-	return nil
+	return commIDs, nil
 }
 
 // Comm returns the comm with id, or ENOTFOUND.

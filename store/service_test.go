@@ -134,3 +134,42 @@ func TestServiceEndToEnd(t *testing.T) {
 	}
 	mustCheck(t, db)
 }
+
+// TestServiceSupersededCommFinishes checks that a comm whose every row a
+// newer comm replaced does not stay "sending" for ever.
+func TestServiceSupersededCommFinishes(t *testing.T) {
+	db := mustOpen(t)
+	svc := &comms.Service{Store: db, Rules: comms.Rules{DefaultRegion: "US", Media: map[comms.Medium]bool{comms.MediumSlack: true}}}
+	inc, err := svc.Declare(ctx, "UIC", comms.DeclareInput{Title: "API slow", Severity: comms.SEV3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	send := func(msg string) comms.Comm {
+		t.Helper()
+		c, err := svc.DraftComm(ctx, "UIC", inc.ID, comms.Input{Audience: comms.Internal, Message: msg, Status: comms.Identified, Channels: []string{"COPS"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c, err = svc.Send(ctx, "UIC", c.ID, time.Time{}); err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	first := send("Looking into it.")
+	second := send("Found it: a bad cache node.")
+	got, err := svc.Comm(ctx, first.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.State != comms.StateSent {
+		t.Errorf("superseded comm is %s; want sent (finished, nothing left to deliver)", got.State)
+	}
+	rows, _ := svc.Deliveries(ctx, first.ID)
+	if len(rows) != 1 || rows[0].State != comms.DeliverySuperseded || rows[0].SupersededBy != second.ID {
+		t.Errorf("first comm's rows = %+v; want one superseded by %s", rows, second.ID)
+	}
+	tl, _ := svc.Timeline(ctx, inc.ID)
+	if last := tl[len(tl)-1]; last.Kind != comms.KindDeliverySummary || !strings.Contains(last.Text, "1 superseded") {
+		t.Errorf("last timeline entry = %s %q; want a delivery summary with 1 superseded", last.Kind, last.Text)
+	}
+}
