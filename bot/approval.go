@@ -1,0 +1,256 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/herald-comms/herald/comms"
+	"github.com/rs/zerolog"
+	"github.com/slack-go/slack"
+)
+
+// cardBlocks renders a comm's approval card: what it says on each medium,
+// where it stands, and the buttons that fit its state (Approve, Reject, Edit
+// while awaiting approval; Send and Edit once approved).
+func (b *Bot) cardBlocks(inc *comms.Incident, c *comms.Comm) []slack.Block {
+	title := "Approval requested: " + c.Name()
+	var outcome string
+	var els []slack.BlockElement
+	switch c.State {
+	case comms.StateAwaitingApproval:
+		outcome = fmt.Sprintf(":hourglass_flowing_sand: Waiting for an approver (the incident commander %s or a configured approver).", user(inc.Commander))
+		els = append(els, button(actApprove, c.ID, "Approve", slack.StylePrimary), button(actReject, c.ID, "Reject", slack.StyleDanger), button(actEdit, c.ID, "Edit", ""))
+	case comms.StateApproved:
+		title = "Approved: " + c.Name()
+		outcome = fmt.Sprintf(":white_check_mark: Approved by %s %s. The author or an approver can send it now.", user(c.Approver), slackDate(c.ApprovedAt))
+		els = append(els, button(actSend, c.ID, "Send", slack.StylePrimary), button(actEdit, c.ID, "Edit", ""))
+	case comms.StateRejected:
+		title = "Rejected: " + c.Name()
+		outcome = fmt.Sprintf(":x: Rejected by %s: %s", user(c.RejectedBy), escape(c.RejectReason))
+		els = append(els, button(actEdit, c.ID, "Edit", ""))
+	case comms.StateDraft:
+		title = "Back to draft: " + c.Name()
+		outcome = ":pencil2: Edited after the request, so it is a draft again and needs a new request for approval."
+		els = append(els, button(actEdit, c.ID, "Edit", ""))
+	case comms.StateCancelled:
+		title = "Cancelled: " + c.Name()
+		outcome = ":no_entry_sign: Cancelled."
+	default:
+		title = "Sent: " + c.Name()
+		outcome = fmt.Sprintf(":outbox_tray: Sent by %s %s (approved by %s).", user(c.SentBy), slackDate(c.SentAt), user(c.Approver))
+	}
+	blocks := []slack.Block{
+		header(blkCardHeader, title),
+		contextBlock(blkCardContext, fmt.Sprintf("%s update by %s · reports *%s*", c.Audience.Title(), user(c.Author), c.Status.Title())),
+	}
+	blocks = append(blocks, b.previewBlocks(inc, c, nil)...)
+	blocks = append(blocks, slack.NewDividerBlock(), section(blkCardOutcome, outcome))
+	if len(els) > 0 {
+		blocks = append(blocks, slack.NewActionBlock(blkCardActions, els...))
+	}
+	return blocks
+}
+
+// postApprovalCard posts the card in the incident channel and remembers it.
+func (b *Bot) postApprovalCard(ctx context.Context, log zerolog.Logger, inc *comms.Incident, c *comms.Comm) {
+	if inc.Channel == "" {
+		log.Warn().Msg("incident has no channel; approval card not posted")
+		return
+	}
+	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	_, ts, err := b.api.PostMessageContext(cctx, inc.Channel,
+		slack.MsgOptionText(truncate("Approval requested: "+c.Name(), maxMessageText), false),
+		slack.MsgOptionBlocks(b.cardBlocks(inc, c)...))
+	if err != nil {
+		log.Error().Err(err).Msg("could not post the approval card")
+		return
+	}
+	if _, err := b.svc.SetApprovalCard(ctx, c.ID, comms.MessageRef{Channel: inc.Channel, TS: ts}); err != nil {
+		log.Error().Err(err).Msg("could not record the approval card")
+	}
+}
+
+// refreshCard edits the approval card to show the comm's current state.
+func (b *Bot) refreshCard(ctx context.Context, log zerolog.Logger, c *comms.Comm) {
+	if c.ApprovalCard.TS == "" {
+		return
+	}
+	inc, err := b.svc.Incident(ctx, c.IncidentID)
+	if err != nil {
+		log.Error().Err(err).Msg("load incident for the approval card")
+		return
+	}
+	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	_, _, _, err = b.api.UpdateMessageContext(cctx, c.ApprovalCard.Channel, c.ApprovalCard.TS,
+		slack.MsgOptionText(truncate(c.Name()+": "+c.State.Label(), maxMessageText), false),
+		slack.MsgOptionBlocks(b.cardBlocks(&inc, c)...))
+	if err != nil {
+		log.Warn().Err(err).Msg("could not update the approval card")
+	}
+}
+
+// commLog returns a logger with the comm's fields.
+func commLog(r *request, c *comms.Comm) zerolog.Logger {
+	return r.log.With().Str("incident_id", c.IncidentID).Str("comm_id", c.ID).Logger()
+}
+
+// actApprove approves a comm; anyone who may not gets the reason, ephemerally.
+func (b *Bot) actApprove(ctx context.Context, r *request) {
+	r.ack(nil)
+	c, err := b.svc.Approve(ctx, r.user, r.action().Value)
+	if err != nil {
+		b.replyErr(ctx, r, "approve refused", err)
+		return
+	}
+	log := commLog(r, &c)
+	log.Info().Str("approver", r.user).Msg("comm approved")
+	b.refreshCard(ctx, log, &c)
+	if c.ApprovalCard.TS == "" {
+		b.reply(ctx, r, fmt.Sprintf(":white_check_mark: Approved *%s*.", c.Name()), section("", fmt.Sprintf(":white_check_mark: Approved *%s*.", c.Name())), commButtons(&c))
+	}
+}
+
+// rejectMeta is the reject modal's private_metadata.
+type rejectMeta struct {
+	CommID  string `json:"c"`
+	Channel string `json:"ch,omitempty"`
+}
+
+// actReject asks an approver why, in a small modal. Anyone else is refused
+// at once, with the reason the workflow gives.
+func (b *Bot) actReject(ctx context.Context, r *request) {
+	r.ack(nil)
+	c, err := b.svc.Comm(ctx, r.action().Value)
+	if err != nil {
+		b.replyErr(ctx, r, "load comm", err)
+		return
+	}
+	inc, err := b.svc.Incident(ctx, c.IncidentID)
+	if err != nil {
+		b.replyErr(ctx, r, "load incident", err)
+		return
+	}
+	trial := c // the state machine on a copy says whether the rejection could stand
+	actor := comms.Actor{ID: r.user, Approver: b.isApprover(ctx, r.user, &inc)}
+	if err := trial.Reject(actor, b.now(), "reason", b.svc.Policy.AllowSelfApproval); err != nil {
+		b.replyErr(ctx, r, "reject refused", err)
+		return
+	}
+	md, _ := json.Marshal(rejectMeta{CommID: c.ID, Channel: r.channel})
+	reason := slack.NewPlainTextInputBlockElement(plainText("What must change before it can go out?", 150), actReason)
+	reason.Multiline, reason.MaxLength = true, 1000
+	v := slack.ModalViewRequest{
+		Type: slack.VTModal, CallbackID: cbReject, PrivateMetadata: string(md),
+		Title:  plainText("Reject update", maxModalTitle),
+		Submit: plainText("Reject", maxModalTitle), Close: plainText("Cancel", maxModalTitle),
+		Blocks: slack.Blocks{BlockSet: []slack.Block{
+			section(blkRejectIntro, fmt.Sprintf("Rejecting *%s* by %s. The author sees your reason.", c.Name(), user(c.Author))),
+			input(blkReason, "Reason", reason, false, ""),
+		}},
+	}
+	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if _, err := b.api.OpenViewContext(cctx, r.trigger, v); err != nil {
+		log := commLog(r, &c)
+		log.Warn().Err(err).Msg("views.open failed for the reject modal")
+		b.reply(ctx, r, ":warning: Slack would not open the form in time. Please press Reject again.")
+	}
+}
+
+// submitReject records the rejection; a missing reason shows on its field.
+func (b *Bot) submitReject(ctx context.Context, r *request) {
+	var md rejectMeta
+	_ = json.Unmarshal([]byte(r.cb.View.PrivateMetadata), &md)
+	reason := ""
+	if st := r.cb.View.State; st != nil {
+		reason = st.Values[blkReason][actReason].Value
+	}
+	c, err := b.svc.Reject(ctx, r.user, md.CommID, reason)
+	if err != nil {
+		msg := comms.ErrorFields(err)[comms.FieldReason]
+		if msg == "" {
+			msg = comms.ErrorMessage(err)
+		}
+		r.ack(slack.NewErrorsViewSubmissionResponse(map[string]string{blkReason: msg}))
+		return
+	}
+	r.ack(nil)
+	log := commLog(r, &c)
+	log.Info().Str("rejected_by", r.user).Msg("comm rejected")
+	b.refreshCard(ctx, log, &c)
+	if inc, err := b.svc.Incident(ctx, c.IncidentID); err == nil && inc.Channel != "" && c.Author != r.user {
+		note := fmt.Sprintf(":x: %s rejected *%s*: %s", user(r.user), c.Name(), escape(c.RejectReason))
+		if err := b.tell(ctx, inc.Channel, c.Author, note, section("", note), commButtons(&c)); err != nil {
+			log.Info().Err(err).Msg("could not tell the author about the rejection")
+		}
+	}
+}
+
+// actEdit reopens a comm in the comm modal.
+func (b *Bot) actEdit(ctx context.Context, r *request) {
+	r.ack(nil)
+	c, err := b.svc.Comm(ctx, r.action().Value)
+	if err != nil {
+		b.replyErr(ctx, r, "load comm", err)
+		return
+	}
+	inc, err := b.svc.Incident(ctx, c.IncidentID)
+	if err != nil {
+		b.replyErr(ctx, r, "load incident", err)
+		return
+	}
+	trial := c
+	actor := comms.Actor{ID: r.user, Approver: b.isApprover(ctx, r.user, &inc)}
+	if err := trial.Edit(actor, b.now(), comms.Draft{Audience: c.Audience}); err != nil {
+		b.replyErr(ctx, r, "edit refused", err)
+		return
+	}
+	b.openComm(ctx, r, formFromComm(&c, r.channel), &inc)
+}
+
+// actSend sends an approved external comm or a drafted internal one.
+func (b *Bot) actSend(ctx context.Context, r *request) {
+	r.ack(nil)
+	c, err := b.svc.Send(ctx, r.user, r.action().Value, time.Time{})
+	if err != nil {
+		b.replyErr(ctx, r, "send refused", err)
+		return
+	}
+	log := commLog(r, &c)
+	log.Info().Msg("comm sent")
+	b.notify()
+	b.RefreshSummary(ctx, c.IncidentID)
+	b.refreshCard(ctx, log, &c)
+	b.reply(ctx, r, fmt.Sprintf(":outbox_tray: Sending *%s* to %s. The author gets a delivery report.", c.Name(), describeRecipients(c.Recipients)))
+}
+
+// actPreviewComm shows a stored comm as each medium will receive it.
+func (b *Bot) actPreviewComm(ctx context.Context, r *request) {
+	r.ack(nil)
+	c, err := b.svc.Comm(ctx, r.action().Value)
+	if err != nil {
+		b.replyErr(ctx, r, "load comm", err)
+		return
+	}
+	inc, err := b.svc.Incident(ctx, c.IncidentID)
+	if err != nil {
+		b.replyErr(ctx, r, "load incident", err)
+		return
+	}
+	blocks := append([]slack.Block{contextBlock(blkCardContext, fmt.Sprintf("*%s* · %s · %s", c.Name(), c.Audience.Title(), c.State.Label()))}, b.previewBlocks(&inc, &c, nil)...)
+	v := slack.ModalViewRequest{
+		Type: slack.VTModal, CallbackID: cbCommPreview,
+		Title: plainText(fmt.Sprintf("%s #%d", c.IncidentID, c.Number), maxModalTitle),
+		Close: plainText("Close", maxModalTitle), Blocks: slack.Blocks{BlockSet: blocks},
+	}
+	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if _, err := b.api.OpenViewContext(cctx, r.trigger, v); err != nil {
+		log := commLog(r, &c)
+		log.Warn().Err(err).Msg("views.open failed for the preview")
+	}
+}

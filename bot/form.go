@@ -1,0 +1,253 @@
+package bot
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/herald-comms/herald/comms"
+	"github.com/slack-go/slack"
+)
+
+// commForm is the comm modal's content. It travels in private_metadata (and
+// in memory keyed by view id when the message makes it too long), so that
+// switching between the Draft and Preview tabs, or re-rendering the Draft
+// tab, keeps every value.
+type commForm struct {
+	IncidentID string `json:"i"`
+	CommID     string `json:"c,omitempty"`
+	Version    int    `json:"v,omitempty"`
+	Channel    string `json:"ch,omitempty"` // where the user asked, for replies
+	Tab        string `json:"t,omitempty"`
+	Kept       bool   `json:"k,omitempty"` // the message is in the form cache only
+
+	Audience   comms.Audience `json:"a"`
+	Message    string         `json:"m,omitempty"`
+	Emails     string         `json:"e,omitempty"`
+	Audiences  []string       `json:"au,omitempty"`
+	SMSUsers   []string       `json:"su,omitempty"`
+	SMSNames   []string       `json:"sn,omitempty"`
+	Channels   []string       `json:"sc,omitempty"`
+	SPIncident string         `json:"sp,omitempty"`
+	SPName     string         `json:"spn,omitempty"`
+	SPCreate   bool           `json:"spc,omitempty"`
+	SPTitle    string         `json:"spt,omitempty"`
+	SPNotify   bool           `json:"spo,omitempty"`
+	Status     comms.Status   `json:"st,omitempty"`
+	Link       bool           `json:"l,omitempty"`
+	Action     string         `json:"ac,omitempty"`
+	SendAt     int64          `json:"at,omitempty"`
+	Approved   bool           `json:"ap,omitempty"`
+}
+
+// newForm starts a form for a new comm about inc.
+func newForm(inc *comms.Incident, channel string) commForm {
+	return commForm{
+		IncidentID: inc.ID, Channel: channel, Tab: tabDraft,
+		Audience: comms.Internal, Status: inc.Status, Link: true, Action: actionSave,
+		SPNotify: true, SPTitle: inc.Title, SPIncident: inc.StatuspageIncidentID,
+	}
+}
+
+// formFromComm starts a form that edits c.
+func formFromComm(c *comms.Comm, channel string) commForm {
+	f := commForm{
+		IncidentID: c.IncidentID, CommID: c.ID, Version: c.Version, Channel: channel, Tab: tabDraft,
+		Audience: c.Audience, Message: c.Message, Status: c.Status, Link: c.IncludeLink,
+		Channels: slices.Clone(c.Recipients.Channels), Audiences: slices.Clone(c.Recipients.Audiences),
+		Action: actionSave, SPNotify: true,
+	}
+	f.Emails = strings.Join(c.Recipients.Emails, ", ")
+	for _, p := range c.Recipients.SMS {
+		if p.SlackUser != "" {
+			f.SMSUsers = append(f.SMSUsers, p.SlackUser)
+		} else {
+			f.SMSNames = append(f.SMSNames, p.Name)
+		}
+	}
+	if sp := c.Recipients.Statuspage; sp != nil {
+		f.SPIncident, f.SPName, f.SPNotify = sp.IncidentID, sp.IncidentName, sp.Notify
+		f.SPCreate, f.SPTitle = sp.IncidentID == "", sp.CreateTitle
+	}
+	if c.State == comms.StateAwaitingApproval {
+		f.Action = actionRequest
+	}
+	return f
+}
+
+// metadata encodes the form for private_metadata. When it does not fit, the
+// message (the only long field) is left out and marked as kept in memory.
+func (f commForm) metadata() string {
+	f.Kept = false
+	b, _ := json.Marshal(f)
+	if len(b) <= maxMetadata {
+		return string(b)
+	}
+	f.Message, f.Kept = "", true
+	b, _ = json.Marshal(f)
+	if len(b) > maxMetadata { // pathological: hundreds of recipients
+		f.Emails, f.SMSUsers, f.SMSNames, f.Channels, f.Audiences = "", nil, nil, nil, nil
+		b, _ = json.Marshal(f)
+	}
+	return string(b)
+}
+
+// parseForm decodes private_metadata; the form cache fills in a message too
+// long to travel there.
+func (b *Bot) parseForm(v slack.View) commForm {
+	var f commForm
+	_ = json.Unmarshal([]byte(v.PrivateMetadata), &f)
+	if f.Kept {
+		if cached, ok := b.forms.get(v.ID); ok {
+			f.Message = cached.Message
+		}
+	}
+	if f.Tab == "" {
+		f.Tab = tabDraft
+	}
+	return f
+}
+
+// readState overlays the values the user typed (view.state) on the form.
+// Only blocks present in the view are read, so hidden fields keep their
+// values across re-renders.
+func (f *commForm) readState(st *slack.ViewState) {
+	if st == nil {
+		return
+	}
+	get := func(block, action string) (slack.BlockAction, bool) {
+		a, ok := st.Values[block][action]
+		return a, ok
+	}
+	if a, ok := get(blkAudience, actAudience); ok && a.SelectedOption.Value != "" {
+		f.Audience = comms.Audience(a.SelectedOption.Value)
+	}
+	if a, ok := get(blkMessage, actMessage); ok {
+		f.Message, f.Kept = a.Value, false
+	}
+	if a, ok := get(blkEmails, actEmails); ok {
+		f.Emails = a.Value
+	}
+	if a, ok := get(blkAudiences, actAudiences); ok {
+		f.Audiences = optionValues(a.SelectedOptions)
+	}
+	if a, ok := get(blkSMSUsers, actSMSUsers); ok {
+		f.SMSUsers = slices.Clone(a.SelectedUsers)
+	}
+	if a, ok := get(blkSMSNames, actSMSNames); ok {
+		f.SMSNames = optionValues(a.SelectedOptions)
+	}
+	if a, ok := get(blkChannels, actChannels); ok {
+		f.Channels = slices.Clone(a.SelectedConversations)
+	}
+	if a, ok := get(blkSPIncident, actSPIncident); ok {
+		f.SPIncident = a.SelectedOption.Value
+		f.SPName = ""
+		if a.SelectedOption.Text != nil {
+			f.SPName = a.SelectedOption.Text.Text
+		}
+	}
+	if a, ok := get(blkSPCreate, actSPCreate); ok {
+		f.SPCreate = hasChecked(a.SelectedOptions)
+	}
+	if a, ok := get(blkSPTitle, actSPTitle); ok {
+		f.SPTitle = a.Value
+	}
+	if a, ok := get(blkSPNotify, actSPNotify); ok {
+		f.SPNotify = hasChecked(a.SelectedOptions)
+	}
+	if a, ok := get(blkStatus, actStatus); ok && a.SelectedOption.Value != "" {
+		f.Status = comms.Status(a.SelectedOption.Value)
+	}
+	if a, ok := get(blkLink, actLink); ok {
+		f.Link = hasChecked(a.SelectedOptions)
+	}
+	if a, ok := get(blkAction, actAction); ok && a.SelectedOption.Value != "" {
+		f.Action = a.SelectedOption.Value
+	}
+	if a, ok := get(blkSendAt, actSendAt); ok {
+		f.SendAt = a.SelectedDateTime
+	}
+	if a, ok := get(blkApproved, actApproved); ok {
+		f.Approved = hasChecked(a.SelectedOptions)
+	}
+}
+
+func optionValues(opts []slack.OptionBlockObject) []string {
+	var out []string
+	for _, o := range opts {
+		out = append(out, o.Value)
+	}
+	return out
+}
+
+func hasChecked(opts []slack.OptionBlockObject) bool {
+	for _, o := range opts {
+		if o.Value == optChecked {
+			return true
+		}
+	}
+	return false
+}
+
+// statuspageTarget is the Statuspage part of the comm, or nil.
+func (f *commForm) statuspageTarget(on bool) *comms.StatuspageTarget {
+	if !on || f.Audience != comms.External {
+		return nil
+	}
+	if f.SPCreate {
+		return &comms.StatuspageTarget{CreateTitle: f.SPTitle, Notify: f.SPNotify}
+	}
+	if f.SPIncident == "" {
+		return nil
+	}
+	return &comms.StatuspageTarget{IncidentID: f.SPIncident, IncidentName: f.SPName, Notify: f.SPNotify}
+}
+
+// formCache keeps forms whose message did not fit in private_metadata, keyed
+// by view id, for an hour.
+type formCache struct {
+	ttl time.Duration
+	now func() time.Time
+	mu  sync.Mutex
+	m   map[string]cachedForm
+}
+
+type cachedForm struct {
+	f  commForm
+	at time.Time
+}
+
+func newFormCache(ttl time.Duration, now func() time.Time) *formCache {
+	return &formCache{ttl: ttl, now: now, m: map[string]cachedForm{}}
+}
+
+func (c *formCache) put(viewID string, f commForm) {
+	if viewID == "" {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	now := c.now()
+	for k, v := range c.m {
+		if now.Sub(v.at) > c.ttl {
+			delete(c.m, k)
+		}
+	}
+	c.m[viewID] = cachedForm{f: f, at: now}
+}
+
+func (c *formCache) get(viewID string) (commForm, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, ok := c.m[viewID]
+	return v.f, ok
+}
+
+func (c *formCache) drop(viewID string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.m, viewID)
+}
