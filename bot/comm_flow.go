@@ -243,7 +243,7 @@ func (b *Bot) fieldErrors(f *commForm, in comms.Input, approver bool, err error)
 		case comms.FieldAudiences:
 			add(fallback(blkAudiences), msg)
 		case comms.FieldChannels:
-			add(fallback(blkChannels, blkEmails, blkSMSUsers), msg)
+			add(fallback(blkChannels, blkEmails, blkSMSNames), msg)
 		case comms.FieldStatuspage:
 			add(fallback(blkSPIncident, blkSPTitle), msg)
 		case comms.FieldStatuspageTitle:
@@ -260,7 +260,7 @@ func (b *Bot) fieldErrors(f *commForm, in comms.Input, approver bool, err error)
 }
 
 // smsErrors puts each SMS problem on its own field: Slack users without a
-// phone under SMS recipients, unknown names under the directory field.
+// phone under the Slack users picker, unknown names under SMS recipients.
 func (b *Bot) smsErrors(in comms.Input, s shown, add func(string, string), fallback func(...string) string) {
 	users, names := in, in
 	users.SMSNames, names.SMSUsers = nil, nil

@@ -23,19 +23,19 @@ func TestCommFieldErrors(t *testing.T) {
 		}, "E-mail addresses", `"not-an-address" is not a valid e-mail address`},
 		{"unknown directory name", func(m *slackfake.Modal) {
 			m.Set("Message", "Search is down.")
-			m.Select("SMS recipients (directory)", "Zed Ghost")
-		}, "SMS recipients (directory)", `Nobody called "Zed Ghost" is in the directory`},
+			m.Set("SMS recipients", "Zed Ghost")
+		}, "SMS recipients", `Nobody called "Zed Ghost" is in the directory`},
 		{"Slack user without phone", func(m *slackfake.Modal) {
 			m.Set("Message", "Search is down.")
-			m.Select("SMS recipients", "carol", "bob")
-		}, "SMS recipients", "Carol Clark has no phone number on their Slack profile"},
+			m.Select("SMS recipients (Slack users)", "carol", "bob")
+		}, "SMS recipients (Slack users)", "Carol Clark has no phone number on their Slack profile"},
 		{"empty message", func(m *slackfake.Modal) {
 			m.Set("Message", "   ")
 			m.Select("Slack channels", "ops")
 		}, "Message", "Write the update people will read"},
 		{"message too long for SMS", func(m *slackfake.Modal) {
 			m.Set("Message", strings.Repeat("Search is down. ", 50))
-			m.Select("SMS recipients", "bob")
+			m.Select("SMS recipients (Slack users)", "bob")
 		}, "Message", "segments (GSM-7), at most 4 are allowed"},
 		{"no recipient", func(m *slackfake.Modal) {
 			m.Set("Message", "Search is down.")

@@ -35,7 +35,7 @@ func TestInternalCommFlow(t *testing.T) {
 	const msg = "Card payments fail for some customers. We are rolling back the release."
 	m.Set("Message", msg)
 	m.Set("E-mail addresses", "ops@example.com, cto@example.com")
-	m.Select("SMS recipients", "bob")
+	m.Select("SMS recipients (Slack users)", "bob")
 	m.Select("Slack channels", "ops")
 	m.Select("Incident status", "Identified")
 

@@ -137,7 +137,7 @@ func (f *commForm) readState(st *slack.ViewState) {
 		f.SMSUsers = slices.Clone(a.SelectedUsers)
 	}
 	if a, ok := get(blkSMSNames, actSMSNames); ok {
-		f.SMSNames = optionValues(a.SelectedOptions)
+		f.SMSNames = splitNames(a.Value)
 	}
 	if a, ok := get(blkChannels, actChannels); ok {
 		f.Channels = slices.Clone(a.SelectedConversations)
@@ -250,4 +250,16 @@ func (c *formCache) drop(viewID string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	delete(c.m, viewID)
+}
+
+// splitNames splits typed SMS recipient names at commas, semicolons and new
+// lines, dropping blanks and repeats.
+func splitNames(text string) []string {
+	var out []string
+	for _, n := range strings.FieldsFunc(text, func(r rune) bool { return r == ',' || r == ';' || r == '\n' }) {
+		if n = strings.TrimSpace(n); n != "" && !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	return out
 }

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/herald-comms/herald/comms"
@@ -20,7 +21,7 @@ const (
 	wordEmails        = "E-mail addresses"
 	wordAudiences     = "Audiences"
 	wordSMS           = "SMS recipients"
-	wordSMSDirectory  = "SMS recipients (directory)"
+	wordSMSUsers      = "SMS recipients (Slack users)"
 	wordChannels      = "Slack channels"
 	wordSPIncident    = "Statuspage incident"
 	wordSPCreate      = "Create a new Statuspage incident instead"
@@ -57,7 +58,7 @@ func (b *Bot) shownFor(f *commForm, approver bool) shown {
 		sendAt:    f.Action == actionSchedule,
 		approved:  f.Audience == comms.External && approver,
 	}
-	s.smsNames = s.smsUsers && len(b.cfg.DirectoryNames) > 0
+	s.smsNames = s.smsUsers
 	s.spTitle = s.sp && f.SPCreate
 	return s
 }
@@ -157,13 +158,13 @@ func (b *Bot) draftTab(f *commForm, inc *comms.Incident, approver bool) []slack.
 		el.InitialOptions = initial
 		out = append(out, input(blkAudiences, wordAudiences, el, true, "Configured groups of e-mail addresses, SMS people and channels."))
 	}
+	if s.smsNames {
+		out = append(out, b.directoryInput(f))
+	}
 	if s.smsUsers {
 		el := slack.NewOptionsMultiSelectBlockElement(slack.MultiOptTypeUser, plainText("Choose people", 150), actSMSUsers)
 		el.InitialUsers = f.SMSUsers
-		out = append(out, input(blkSMSUsers, wordSMS, el, true, "Texted at the phone number on their Slack profile."))
-	}
-	if s.smsNames {
-		out = append(out, b.directoryInput(f))
+		out = append(out, input(blkSMSUsers, wordSMSUsers, el, true, "Texted at the phone number on their Slack profile."))
 	}
 	if s.channels {
 		el := slack.NewOptionsMultiSelectBlockElement(slack.MultiOptTypeConversations, plainText("Choose channels", 150), actChannels)
@@ -248,33 +249,19 @@ func checkbox(actionID, text string, checked bool) *slack.CheckboxGroupsBlockEle
 	return el
 }
 
-// directoryInput offers the directory's people for SMS. A select, not free
-// text: commanders pick names they recognise and cannot mistype them under
-// pressure. Directories too large for a static select are searched instead.
+// directoryInput takes SMS recipients by name, as the seed workflow does
+// ("enter the name for those team members"): names from Herald's directory,
+// separated by commas or new lines. A name that is not in the directory comes
+// back as an error on this field, naming it.
 func (b *Bot) directoryInput(f *commForm) slack.Block {
-	names := b.cfg.DirectoryNames
-	var initial []*slack.OptionBlockObject
-	var el *slack.MultiSelectBlockElement
-	if len(names) <= maxStaticOptions {
-		var opts []*slack.OptionBlockObject
-		for _, n := range names {
-			o := option(n, n)
-			opts = append(opts, o)
-			if contains(f.SMSNames, n) {
-				initial = append(initial, o)
-			}
-		}
-		el = slack.NewOptionsMultiSelectBlockElement(slack.MultiOptTypeStatic, plainText("Choose people", 150), actSMSNames, opts...)
-	} else {
-		for _, n := range f.SMSNames {
-			initial = append(initial, option(n, n))
-		}
-		el = slack.NewOptionsMultiSelectBlockElement(slack.MultiOptTypeExternal, plainText("Type a name", 150), actSMSNames)
-		one := 1
-		el.MinQueryLength = &one
+	el := slack.NewPlainTextInputBlockElement(plainText("Dana Oncall, Sam Support", 150), actSMSNames)
+	el.InitialValue = strings.Join(f.SMSNames, ", ")
+	el.MaxLength = 1000
+	hint := "Names from Herald's directory, separated by commas."
+	if names := b.cfg.DirectoryNames; len(names) > 0 {
+		hint = "Names from Herald's directory, separated by commas: " + truncate(strings.Join(names, ", "), 1500)
 	}
-	el.InitialOptions = initial
-	return input(blkSMSNames, wordSMSDirectory, el, true, "People in Herald's directory, for those not on Slack.")
+	return input(blkSMSNames, wordSMS, el, true, hint)
 }
 
 // statuspageInputs are the Statuspage fields of an external comm.

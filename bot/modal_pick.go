@@ -101,19 +101,3 @@ func (b *Bot) suggestStatuspage(ctx context.Context, r *request) {
 		out.Options = append(out.Options, option(sp.ID, text))
 	}
 }
-
-// suggestDirectory searches the directory when it is too large for a
-// static select.
-func (b *Bot) suggestDirectory(_ context.Context, r *request) {
-	q := strings.ToLower(strings.TrimSpace(r.cb.Value))
-	out := optionsPayload{Options: []*slack.OptionBlockObject{}}
-	for _, n := range b.cfg.DirectoryNames {
-		if len(out.Options) == maxStaticOptions {
-			break
-		}
-		if strings.Contains(strings.ToLower(n), q) {
-			out.Options = append(out.Options, option(n, n))
-		}
-	}
-	r.ack(out)
-}

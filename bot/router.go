@@ -80,7 +80,6 @@ func (b *Bot) routes() *router {
 		},
 		suggestions: map[string]handlerFunc{
 			actSPIncident: b.suggestStatuspage,
-			actSMSNames:   b.suggestDirectory,
 		},
 		events: map[string]handlerFunc{
 			eventPinRemoved: b.onPinRemoved,
