@@ -25,7 +25,9 @@ func (b *Bot) openDeclare(ctx context.Context, r *request, title string) {
 	t.InitialValue, t.MaxLength = truncate(strings.TrimSpace(title), 200), 200
 	var sevs []*slack.OptionBlockObject
 	for _, s := range comms.Severities {
-		sevs = append(sevs, option(string(s), severityLabel(s)))
+		o := option(string(s), string(s))
+		o.Description = plainText(severityMeaning(s), maxOptionText)
+		sevs = append(sevs, o)
 	}
 	sev := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plainText("Choose a severity", 150), actSeverity, sevs...)
 	sev.InitialOption = sevs[2]
@@ -49,16 +51,16 @@ func (b *Bot) openDeclare(ctx context.Context, r *request, title string) {
 	}
 }
 
-func severityLabel(s comms.Severity) string {
+func severityMeaning(s comms.Severity) string {
 	switch s {
 	case comms.SEV1:
-		return "SEV1 · critical, customer-facing outage"
+		return "Critical, customer-facing outage"
 	case comms.SEV2:
-		return "SEV2 · major degradation"
+		return "Major degradation"
 	case comms.SEV3:
-		return "SEV3 · minor impact"
+		return "Minor impact"
 	}
-	return "SEV4 · no customer impact"
+	return "No customer impact"
 }
 
 // submitDeclare declares the incident, then (after the ack) creates and

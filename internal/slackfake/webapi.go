@@ -99,6 +99,7 @@ var methods = map[string]handler{
 	"pins.list":             (*Workspace).pinsList,
 	"conversations.create":  (*Workspace).conversationsCreate,
 	"conversations.info":    (*Workspace).conversationsInfo,
+	"conversations.open":    (*Workspace).conversationsOpen,
 	"conversations.join":    (*Workspace).conversationsJoin,
 	"conversations.invite":  (*Workspace).conversationsInvite,
 	"conversations.history": (*Workspace).conversationsHistory,

@@ -175,3 +175,37 @@ func cmpTS(a, b string) int {
 	au, bu = (au + "000000")[:6], (bu + "000000")[:6]
 	return strings.Compare(au, bu)
 }
+
+// conversationsOpen answers conversations.open for a direct message with one
+// user: the DM channel (id D…, named "dm-<user id>" so tests can find it with
+// Channel) is created on first use and returned after that.
+func (w *Workspace) conversationsOpen(p params) (map[string]any, *apiError) {
+	raw := strings.TrimSpace(p.str("users"))
+	if raw == "" {
+		if p.str("channel") != "" {
+			return nil, fail("method_not_supported_for_channel_type", "[ERROR] slackfake models conversations.open with users only")
+		}
+		return nil, fail("users_list_not_supplied")
+	}
+	if strings.Contains(raw, ",") {
+		return nil, fail("not_supported", "[ERROR] slackfake models one-to-one direct messages only")
+	}
+	if _, ok := w.users[raw]; !ok {
+		return nil, fail("user_not_found")
+	}
+	if raw == w.BotUserID {
+		return nil, fail("cannot_dm_bot")
+	}
+	name := "dm-" + raw
+	for _, id := range w.chanOrder {
+		if c := w.channels[id]; c.name == name {
+			return map[string]any{"channel": map[string]any{"id": c.id}, "already_open": true}, nil
+		}
+	}
+	c := &channel{id: w.nextIDLocked("D"), name: name, private: true, created: 1700000000 + int64(w.seq),
+		creator: w.BotUserID, members: []string{w.BotUserID, raw}}
+	w.channels[c.id] = c
+	w.chanOrder = append(w.chanOrder, c.id)
+	w.notifyLocked()
+	return map[string]any{"channel": map[string]any{"id": c.id}}, nil
+}

@@ -203,3 +203,28 @@ func TestHistoryPaginatesNewestFirst(t *testing.T) {
 		t.Errorf("got %v; want %v", got, want)
 	}
 }
+
+func TestConversationsOpenDirectMessage(t *testing.T) {
+	t.Parallel()
+	w := New(t)
+	w.AddUser(User{ID: "U1", Name: "alice"})
+	api := botAPI(w)
+	ctx := t.Context()
+	dm, _, _, err := api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{"U1"}})
+	if err != nil || !strings.HasPrefix(dm.ID, "D") {
+		t.Fatalf("conversations.open: got %+v, %v; want a D… channel", dm, err)
+	}
+	again, _, _, err := api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{"U1"}})
+	if err != nil || again.ID != dm.ID {
+		t.Errorf("second open: got %v, %v; want the same channel %s", again, err, dm.ID)
+	}
+	if _, _, err := api.PostMessageContext(ctx, dm.ID, slack.MsgOptionText("hello", false)); err != nil {
+		t.Fatalf("post to the DM: %v", err)
+	}
+	if got := w.Channel("dm-U1").LastMessage().Text(); got != "hello" {
+		t.Errorf("DM text = %q; want hello", got)
+	}
+	if _, _, _, err := api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{"U404"}}); slackErr(err) != "user_not_found" {
+		t.Errorf("open with an unknown user: got %v; want user_not_found", err)
+	}
+}

@@ -1,0 +1,273 @@
+package channels
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/herald-comms/herald/comms"
+)
+
+// claimSlack is added to the send timeout for the deadline of a claim: the
+// row may also wait for the lane's limiter after it is claimed.
+const claimSlack = 30 * time.Second
+
+// outcome is what one claim of a row ended in, to be written to the row.
+type outcome struct {
+	state     comms.DeliveryState
+	attempts  int       // the row's Attempts to store
+	notBefore time.Time // for failed_temp, unknown and returned rows
+	lastError string
+	res       Result
+	err       *Error // the failure behind the outcome, for the log
+	msg       string // the log message
+}
+
+// deliver works on one due row: claim, reconcile or send, record.
+func (l *lane) deliver(ctx, hard context.Context, fin *finisher, due comms.Delivery) {
+	now := l.d.cfg.Now()
+	row, ok, err := l.d.q.Claim(ctx, due.ID, now, now.Add(l.cfg.SendTimeout+claimSlack))
+	switch {
+	case err != nil:
+		if ctx.Err() == nil {
+			logRow(l.d.log.Error(), &due).Err(err).Msg("channels: claiming row")
+		}
+		return
+	case !ok:
+		return // superseded, final or taken since Due read it
+	}
+	o := l.attempt(ctx, hard, due.State, row)
+	l.record(hard, fin, row, o)
+}
+
+// attempt decides and makes the provider calls for a claimed row. prev is
+// the state the row was claimed from.
+func (l *lane) attempt(ctx, hard context.Context, prev comms.DeliveryState, row comms.Delivery) outcome {
+	d := l.d
+	// made is the number of provider attempts before this claim.
+	made := row.Attempts - 1
+	giveBack := outcome{state: prev, attempts: made, notBefore: row.NotBefore, lastError: row.LastError, msg: "returned to the queue at shutdown"}
+
+	msg, err := l.message(hard, row)
+	if err != nil {
+		if comms.ErrorCode(err) == comms.ENOTFOUND {
+			return outcome{state: comms.DeliveryFailedPerm, attempts: made, err: Classify(err),
+				lastError: "Herald could not find this comm's record, so it could not send it.", msg: "comm or incident missing"}
+		}
+		giveBack.notBefore, giveBack.err, giveBack.msg = d.cfg.Now().Add(d.cfg.backoff(1, 0)), Classify(err), "could not load the comm; retrying later"
+		return giveBack
+	}
+
+	if prev == comms.DeliveryUnknown {
+		rctx, cancel := context.WithTimeout(hard, l.cfg.SendTimeout)
+		o, done := l.reconcile(rctx, msg, row, made)
+		cancel()
+		if done {
+			return o
+		}
+	}
+	if o, done := l.exhausted(row, made); done {
+		return o
+	}
+
+	cost := 1
+	if l.medium == comms.MediumSMS {
+		cost = msg.Rendered.SMS.Info.Segments
+	}
+	if err := l.waitTurn(ctx, cost); err != nil {
+		return giveBack
+	}
+	// The timeout starts now, not before the wait for the lane's turn.
+	callCtx, cancel := context.WithTimeout(hard, l.cfg.SendTimeout)
+	defer cancel()
+	res, err := l.sender.Send(callCtx, msg)
+	if err == nil {
+		return l.sent(hard, msg, row.Attempts, res, "sent")
+	}
+	return l.failed(row, Classify(err))
+}
+
+// reconcile asks the Reconciler whether the earlier, ambiguous attempt of an
+// unknown row arrived. done is false when the row should be sent again.
+func (l *lane) reconcile(ctx context.Context, msg Message, row comms.Delivery, made int) (o outcome, done bool) {
+	r, ok := l.sender.(Reconciler)
+	if !ok {
+		// No way to look: send again (at least once). Senders whose
+		// ambiguous failures must not be resent implement Reconciler.
+		return outcome{}, false
+	}
+	res, found, err := r.Reconcile(ctx, msg)
+	switch {
+	case err != nil:
+		e := Classify(err)
+		if row.Attempts > l.cfg.MaxAttempts || l.pastGiveUp(row) {
+			return outcome{state: comms.DeliveryFailedPerm, attempts: row.Attempts, err: e,
+				lastError: fmt.Sprintf("%s; Herald could not check whether the last one arrived: %s", gaveUp(made, ""), e.UserMessage()),
+				msg:       "gave up: could not reconcile"}, true
+		}
+		return outcome{state: comms.DeliveryUnknown, attempts: row.Attempts, err: e, lastError: row.LastError,
+			notBefore: l.d.cfg.Now().Add(l.d.cfg.backoff(row.Attempts, e.RetryAfter)), msg: "could not reconcile; trying again later"}, true
+	case found:
+		// This claim sent nothing: the attempt that arrived was the last one.
+		return l.sent(ctx, msg, made, res, "reconciled: the earlier attempt arrived"), true
+	}
+	return outcome{}, false
+}
+
+// exhausted ends a row that is out of attempts or past its comm's deadline.
+func (l *lane) exhausted(row comms.Delivery, made int) (outcome, bool) {
+	if row.Attempts <= l.cfg.MaxAttempts && !l.pastGiveUp(row) {
+		return outcome{}, false
+	}
+	return outcome{state: comms.DeliveryFailedPerm, attempts: made, lastError: gaveUp(made, row.LastError), msg: "gave up"}, true
+}
+
+func (l *lane) pastGiveUp(row comms.Delivery) bool {
+	return !row.GiveUpAt.IsZero() && !l.d.cfg.Now().Before(row.GiveUpAt)
+}
+
+// sent is the outcome of an accepted message. A Statuspage incident the
+// sender created or found is attached to the Herald incident first, so a
+// crash in between is repaired by reconciliation, which finds it again.
+func (l *lane) sent(ctx context.Context, msg Message, attempts int, res Result, logMsg string) outcome {
+	if id := res.StatuspageIncidentID; id != "" && l.d.hooks.StatuspageIncident != nil &&
+		(id != msg.Incident.StatuspageIncidentID || res.Shortlink != msg.Incident.StatuspageShortlink) {
+		hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), hookTimeout)
+		err := l.d.hooks.StatuspageIncident(hctx, msg.Incident.ID, id, res.Shortlink)
+		cancel()
+		if err != nil {
+			logRow(l.d.log.Error(), &msg.Delivery).Err(err).Str("statuspage_incident", id).Msg("channels: attaching Statuspage incident")
+		}
+	}
+	return outcome{state: comms.DeliverySent, attempts: attempts, res: res, msg: logMsg}
+}
+
+// failed turns a classified send failure into the row's next state.
+func (l *lane) failed(row comms.Delivery, e *Error) outcome {
+	now := l.d.cfg.Now()
+	n := row.Attempts
+	switch e.Class {
+	case Permanent:
+		return outcome{state: comms.DeliveryFailedPerm, attempts: n, err: e, lastError: e.UserMessage(), msg: "refused"}
+	case Ambiguous:
+		// Reconciled at the next claim, before any resend; the cap and the
+		// deadline are checked there too.
+		return outcome{state: comms.DeliveryUnknown, attempts: n, err: e, lastError: e.UserMessage(),
+			notBefore: now.Add(l.d.cfg.backoff(n, e.RetryAfter)), msg: "outcome unknown; reconciling before any resend"}
+	}
+	next := now.Add(l.d.cfg.backoff(n, e.RetryAfter))
+	if e.RateLimited() {
+		// Never processed (limits.md §2.4, §1.2): pause the lane and give
+		// the attempt back.
+		l.pause(e.RetryAfter)
+		n--
+		next = now.Add(e.RetryAfter)
+	} else if n >= l.cfg.MaxAttempts {
+		return outcome{state: comms.DeliveryFailedPerm, attempts: n, err: e, lastError: gaveUp(n, e.UserMessage()), msg: "gave up"}
+	}
+	if !row.GiveUpAt.IsZero() && next.After(row.GiveUpAt) {
+		return outcome{state: comms.DeliveryFailedPerm, attempts: n, err: e, lastError: gaveUp(n, e.UserMessage()), msg: "gave up: past the comm's deadline"}
+	}
+	return outcome{state: comms.DeliveryFailedTemp, attempts: n, err: e, lastError: e.UserMessage(), notBefore: next, msg: "failed; retrying"}
+}
+
+// gaveUp words a final failure after n attempts.
+func gaveUp(n int, last string) string {
+	if n <= 0 {
+		return "not sent: the comm's delivery deadline passed before Herald could send it"
+	}
+	s := fmt.Sprintf("gave up after %d attempts", n)
+	if n == 1 {
+		s = "gave up after 1 attempt"
+	}
+	if last != "" {
+		s += ": " + last
+	}
+	return s
+}
+
+// message loads what a sender needs for row and renders the comm.
+func (l *lane) message(ctx context.Context, row comms.Delivery) (Message, error) {
+	c, err := l.d.q.Comm(ctx, row.CommID)
+	if err != nil {
+		return Message{}, fmt.Errorf("load comm %s: %w", row.CommID, err)
+	}
+	inc, err := l.d.q.Incident(ctx, row.IncidentID)
+	if err != nil {
+		return Message{}, fmt.Errorf("load incident %s: %w", row.IncidentID, err)
+	}
+	return Message{Delivery: row, Comm: c, Incident: inc,
+		Rendered: comms.Render(&inc, &c, l.d.cfg.Links, l.d.cfg.NormalizeSMS)}, nil
+}
+
+// recordTries is how often a result write is tried before the row is left
+// in sending for the next start to reconcile.
+const recordTries = 3
+
+// record writes an outcome to the claimed row and logs it once.
+func (l *lane) record(ctx context.Context, fin *finisher, row comms.Delivery, o outcome) {
+	ctx = context.WithoutCancel(ctx)
+	var err error
+	for try := range recordTries {
+		if try > 0 {
+			time.Sleep(time.Duration(try) * 100 * time.Millisecond)
+		}
+		now := l.d.cfg.Now()
+		_, err = l.d.q.UpdateDelivery(ctx, row.ID, func(x *comms.Delivery) error {
+			if x.State != comms.DeliverySending {
+				return errNotOurs
+			}
+			x.State, x.Attempts, x.LastError, x.Deadline, x.UpdatedAt = o.state, o.attempts, o.lastError, time.Time{}, now
+			switch o.state {
+			case comms.DeliverySent:
+				x.ProviderRef, x.SentAt, x.LastError = o.res.Ref, now, ""
+			case comms.DeliveryFailedPerm:
+			default:
+				x.NotBefore = o.notBefore
+			}
+			return nil
+		})
+		if err == nil || errors.Is(err, errNotOurs) {
+			break
+		}
+	}
+	ev := l.event(o)
+	if err != nil {
+		ev = l.d.log.Error().Err(err).Str("outcome", string(o.state))
+		o.msg = "recording the outcome failed; the row stays in sending until the next start reconciles it"
+	}
+	logRow(ev, &row).Msg("channels: " + o.msg)
+	if err == nil && o.state.Final() {
+		fin.mark(row.CommID)
+	}
+}
+
+// event starts the one log line of an outcome.
+func (l *lane) event(o outcome) *zerolog.Event {
+	var ev *zerolog.Event
+	switch o.state {
+	case comms.DeliverySent:
+		ev = l.d.log.Info()
+	case comms.DeliveryFailedPerm:
+		ev = l.d.log.Warn()
+	default:
+		ev = l.d.log.Warn()
+	}
+	ev = ev.Str("state", string(o.state)).Int("attempts", o.attempts)
+	if o.res.Ref != "" {
+		ev = ev.Str("provider_ref", o.res.Ref)
+	}
+	if o.err != nil {
+		ev = ev.Str("class", o.err.Class.String()).AnErr("error", o.err.Err)
+		if o.err.Message != "" {
+			ev = ev.Str("reason", o.err.Message)
+		}
+	}
+	if !o.notBefore.IsZero() && o.state != comms.DeliverySent && o.state != comms.DeliveryFailedPerm {
+		ev = ev.Time("retry_at", o.notBefore)
+	}
+	return ev
+}

@@ -1,0 +1,132 @@
+package channels
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/herald-comms/herald/comms"
+)
+
+// Dispatcher drains the outbox: one lane per medium that has a Sender, all
+// running concurrently.
+type Dispatcher struct {
+	cfg     Config
+	q       Queue
+	senders map[comms.Medium]Sender
+	hooks   Hooks
+	log     zerolog.Logger
+
+	lanes   map[comms.Medium]*lane
+	running atomic.Bool
+}
+
+// New returns a Dispatcher that sends each medium's rows through its Sender.
+// Media without a Sender are left alone (their rows stay queued).
+func New(cfg Config, q Queue, senders map[comms.Medium]Sender, hooks Hooks, log zerolog.Logger) *Dispatcher {
+	cfg.setDefaults()
+	d := &Dispatcher{cfg: cfg, q: q, senders: senders, hooks: hooks, log: log, lanes: map[comms.Medium]*lane{}}
+	for _, m := range comms.Media {
+		s := senders[m]
+		if s == nil {
+			continue
+		}
+		d.lanes[m] = newLane(d, m, s, cfg.lane(m))
+	}
+	return d
+}
+
+// Notify wakes every lane to look for due rows. The app calls it right after
+// it queued a comm; it never blocks.
+func (d *Dispatcher) Notify() {
+	for _, l := range d.lanes {
+		l.wake()
+	}
+}
+
+// Run drains the outbox until ctx is done, then waits for the provider calls
+// under way (at most Config.ShutdownGrace before cancelling them) and for
+// their results to be written, and returns. First it turns rows a previous
+// run left in sending into unknown, so they are reconciled before any resend.
+// Run returns an error only if that first step fails or Run is already
+// running.
+func (d *Dispatcher) Run(ctx context.Context) error {
+	if !d.running.CompareAndSwap(false, true) {
+		return errors.New("channels: dispatcher already running")
+	}
+	defer d.running.Store(false)
+	if err := d.recoverSending(ctx); err != nil {
+		return err
+	}
+
+	// hard outlives ctx by the grace period: provider calls and result
+	// writes run under it, so a shutdown does not cut a send in half.
+	hard, cancelHard := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelHard()
+	fin := newFinisher(d)
+	finDone := make(chan struct{})
+	go func() { defer close(finDone); fin.run(hard) }()
+
+	var wg sync.WaitGroup
+	for _, l := range d.lanes {
+		wg.Add(1)
+		go func() { defer wg.Done(); l.run(ctx, hard, fin) }()
+	}
+	lanesDone := make(chan struct{})
+	go func() { wg.Wait(); close(lanesDone) }()
+
+	<-ctx.Done()
+	grace := time.NewTimer(d.cfg.ShutdownGrace)
+	defer grace.Stop()
+	select {
+	case <-lanesDone:
+	case <-grace.C:
+		d.log.Warn().Dur("grace", d.cfg.ShutdownGrace).Msg("channels: cancelling provider calls still under way at shutdown")
+		cancelHard()
+		<-lanesDone
+	}
+	fin.stop()
+	<-finDone
+	return nil
+}
+
+// recoverSending marks every row left in sending as unknown and due now.
+func (d *Dispatcher) recoverSending(ctx context.Context) error {
+	rows, err := d.q.Sending(ctx)
+	if err != nil {
+		return fmt.Errorf("channels: list rows left in sending: %w", err)
+	}
+	now := d.cfg.Now()
+	for _, r := range rows {
+		if d.lanes[r.Medium] == nil {
+			continue
+		}
+		_, err := d.q.UpdateDelivery(ctx, r.ID, func(x *comms.Delivery) error {
+			if x.State != comms.DeliverySending {
+				return errNotOurs
+			}
+			x.State, x.NotBefore, x.Deadline, x.UpdatedAt = comms.DeliveryUnknown, now, time.Time{}, now
+			return nil
+		})
+		if err != nil && !errors.Is(err, errNotOurs) {
+			return fmt.Errorf("channels: mark %s unknown: %w", r.ID, err)
+		}
+		logRow(d.log.Info(), &r).Msg("channels: row left in sending by the previous run; reconciling it before any resend")
+	}
+	return nil
+}
+
+// errNotOurs aborts an update of a row that is no longer in the state this
+// dispatcher left it in.
+var errNotOurs = errors.New("channels: row changed under the dispatcher")
+
+// logRow adds the row's fields to a log event.
+func logRow(e *zerolog.Event, r *comms.Delivery) *zerolog.Event {
+	return e.Str("incident_id", r.IncidentID).Str("comm_id", r.CommID).
+		Str("medium", string(r.Medium)).Str("delivery_id", r.ID)
+}

@@ -1,0 +1,206 @@
+package channels
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/herald-comms/herald/comms"
+)
+
+// laneErrorWait is how long a lane waits after the queue itself failed.
+const laneErrorWait = time.Second
+
+// lane drains one medium's rows: it reads due rows, hands each to a worker
+// (at most Lane.Concurrency at once), and sleeps until Notify, a worker
+// finishing, or the next due time, whichever comes first.
+type lane struct {
+	d      *Dispatcher
+	medium comms.Medium
+	sender Sender
+	cfg    Lane
+	lim    *rate.Limiter
+	batch  int
+
+	sem    chan struct{} // one token per row being worked on
+	notify chan struct{} // Dispatcher.Notify
+	kick   chan struct{} // a worker finished
+
+	mu         sync.Mutex
+	inflight   map[string]bool // rows handed to a worker, claimed or not yet
+	pauseUntil time.Time       // a rate-limit answer pauses the whole lane
+}
+
+func newLane(d *Dispatcher, m comms.Medium, s Sender, cfg Lane) *lane {
+	return &lane{
+		d: d, medium: m, sender: s, cfg: cfg,
+		lim:      rate.NewLimiter(cfg.Rate, cfg.Burst),
+		batch:    max(d.cfg.BatchSize, 2*cfg.Concurrency),
+		sem:      make(chan struct{}, cfg.Concurrency),
+		notify:   make(chan struct{}, 1),
+		kick:     make(chan struct{}, 1),
+		inflight: map[string]bool{},
+	}
+}
+
+func signal(c chan struct{}) {
+	select {
+	case c <- struct{}{}:
+	default:
+	}
+}
+
+func (l *lane) wake() { signal(l.notify) }
+
+// run drains the lane until ctx is done, then waits for its workers.
+// Workers make provider calls and write results under hard, which outlives
+// ctx by the shutdown grace.
+func (l *lane) run(ctx, hard context.Context, fin *finisher) {
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	for ctx.Err() == nil {
+		started, err := l.startDue(ctx, hard, fin, &wg)
+		if err != nil {
+			if ctx.Err() == nil {
+				l.d.log.Error().Err(err).Str("medium", string(l.medium)).Msg("channels: reading due rows")
+				l.sleep(ctx, laneErrorWait)
+			}
+			continue
+		}
+		if started == 0 {
+			l.waitForWork(ctx)
+		}
+	}
+}
+
+// startDue hands the due rows no worker has yet to new workers.
+func (l *lane) startDue(ctx, hard context.Context, fin *finisher, wg *sync.WaitGroup) (int, error) {
+	rows, err := l.d.q.Due(ctx, l.medium, l.d.cfg.Now(), l.batch)
+	if err != nil {
+		return 0, err
+	}
+	started := 0
+	for _, r := range rows {
+		if l.busy(r.ID) {
+			continue
+		}
+		select {
+		case l.sem <- struct{}{}:
+		case <-ctx.Done():
+			return started, nil
+		}
+		l.setBusy(r.ID, true)
+		started++
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			l.deliver(ctx, hard, fin, r)
+			l.setBusy(r.ID, false)
+			<-l.sem
+			signal(l.kick)
+		}()
+	}
+	return started, nil
+}
+
+// waitForWork sleeps until Notify, a worker finishing, or the next due row.
+func (l *lane) waitForWork(ctx context.Context) {
+	next, ok, err := l.d.q.NextDue(ctx, l.medium)
+	if err != nil {
+		if ctx.Err() == nil {
+			l.d.log.Error().Err(err).Str("medium", string(l.medium)).Msg("channels: reading next due time")
+		}
+		l.sleep(ctx, laneErrorWait)
+		return
+	}
+	var timeout <-chan time.Time
+	if ok {
+		wait := next.Sub(l.d.cfg.Now())
+		if wait <= 0 {
+			// Every due row is with a worker that has not claimed it yet;
+			// its end kicks us. The floor only guards against a queue whose
+			// Due and NextDue disagree.
+			wait = 50 * time.Millisecond
+		}
+		t := time.NewTimer(wait)
+		defer t.Stop()
+		timeout = t.C
+	}
+	select {
+	case <-ctx.Done():
+	case <-l.notify:
+	case <-l.kick:
+	case <-timeout:
+	}
+}
+
+func (l *lane) sleep(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-l.notify:
+	case <-t.C:
+	}
+}
+
+func (l *lane) busy(id string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.inflight[id]
+}
+
+func (l *lane) setBusy(id string, b bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if b {
+		l.inflight[id] = true
+	} else {
+		delete(l.inflight, id)
+	}
+}
+
+// pause stops the lane's sends for d (a provider's Retry-After) and empties
+// the token bucket, so the lane does not answer a 429 with a burst.
+func (l *lane) pause(d time.Duration) {
+	now := time.Now()
+	l.mu.Lock()
+	if until := now.Add(d); until.After(l.pauseUntil) {
+		l.pauseUntil = until
+	}
+	l.mu.Unlock()
+	if n := int(l.lim.TokensAt(now)); n > 0 {
+		l.lim.AllowN(now, n)
+	}
+}
+
+func (l *lane) pausedFor() time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return time.Until(l.pauseUntil)
+}
+
+// waitTurn waits until the lane is not paused and the limiter grants cost
+// tokens (segments for SMS, one for the other media).
+func (l *lane) waitTurn(ctx context.Context, cost int) error {
+	cost = min(max(cost, 1), l.lim.Burst())
+	for {
+		if d := l.pausedFor(); d > 0 {
+			t := time.NewTimer(d)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return ctx.Err()
+			case <-t.C:
+			}
+		}
+		if err := l.lim.WaitN(ctx, cost); err != nil {
+			return err
+		}
+		if l.pausedFor() <= 0 {
+			return nil
+		}
+	}
+}

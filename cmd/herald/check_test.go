@@ -1,0 +1,140 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// envOf returns a getenv over a fixed map, so tests never read the real
+// environment.
+func envOf(kv map[string]string) func(string) string {
+	return func(k string) string { return kv[k] }
+}
+
+func baseEnv(t *testing.T) map[string]string {
+	return map[string]string{
+		"SLACK_APP_TOKEN": "xapp-1-A1-secretapp",
+		"SLACK_BOT_TOKEN": "xoxb-1-secretbot",
+		"HERALD_DB":       filepath.Join(t.TempDir(), "herald.db"),
+	}
+}
+
+func runCmd(t *testing.T, env map[string]string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = run(context.Background(), args, envOf(env), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestCheckListsEnabledMedia(t *testing.T) {
+	env := baseEnv(t)
+	env["HERALD_CONFIG"] = "testdata/herald.yaml"
+	env["SMTP_HOST"], env["SMTP_FROM"], env["SMTP_PASSWORD"], env["SMTP_USERNAME"] = "smtp.example.com", "herald@example.com", "hunter2secret", "herald"
+	env["STATUSPAGE_API_KEY"], env["STATUSPAGE_PAGE_ID"] = "spkey123456789", "page1"
+	code, out, errOut := runCmd(t, env, "check")
+	if code != 0 {
+		t.Fatalf("check exited %d; stderr:\n%s", code, errOut)
+	}
+	for _, want := range []string{
+		"E-mail:     enabled (smtp.example.com:587, starttls",
+		"SMS:        disabled",
+		"Statuspage: enabled (page page1)",
+		"1 approvers, 1 approver groups, 1 audiences, 2 directory entries",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("check output lacks %q:\n%s", want, out)
+		}
+	}
+	for _, secret := range []string{"hunter2secret", "spkey123456789", "secretbot", "secretapp"} {
+		if strings.Contains(out+errOut, secret) {
+			t.Errorf("check printed the secret %q", secret)
+		}
+	}
+}
+
+func TestCheckNamesTheField(t *testing.T) {
+	tests := []struct {
+		name, yaml, want string
+	}{
+		{"broken yaml", "approvers: [U1\ndirectory: {", "line"},
+		{"unknown field", "approverz: [U1]\n", "approverz"},
+		{"bad phone", "directory:\n  Dana: {phone: \"12\"}\n", `directory.Dana.phone: "12" is not a phone number`},
+		{"bad region", "default_phone_region: XX\n", "default_phone_region"},
+		{"audience with unknown person", "audiences:\n  execs: {sms: [Nobody]}\n", `audiences.execs.sms: "Nobody" is not in the directory`},
+		{"bad audience email", "audiences:\n  execs: {emails: [not-mail]}\n", "audiences.execs.emails"},
+		{"bad cadence", "cadence: {SEV1: soon}\n", "cadence.SEV1"},
+		{"bad approver id", "approvers: [alice]\n", `approvers: "alice"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "herald.yaml")
+			if err := os.WriteFile(path, []byte(tt.yaml), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			env := baseEnv(t)
+			env["HERALD_CONFIG"] = path
+			code, _, errOut := runCmd(t, env, "check")
+			if code == 0 || !strings.Contains(errOut, tt.want) {
+				t.Errorf("check exited %d with stderr %q; want non-zero naming %q", code, errOut, tt.want)
+			}
+		})
+	}
+}
+
+func TestCheckEnvironmentErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		set  map[string]string
+		want string
+	}{
+		{"half twilio", map[string]string{"TWILIO_ACCOUNT_SID": "AC1"}, "TWILIO_AUTH_TOKEN"},
+		{"twilio without sender", map[string]string{"TWILIO_ACCOUNT_SID": "AC1", "TWILIO_AUTH_TOKEN": "t"}, "TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID"},
+		{"bad from number", map[string]string{"TWILIO_ACCOUNT_SID": "AC1", "TWILIO_AUTH_TOKEN": "t", "TWILIO_FROM": "123"}, "TWILIO_FROM"},
+		{"bad smtp tls", map[string]string{"SMTP_TLS": "ssl"}, "SMTP_TLS"},
+		{"half smtp", map[string]string{"SMTP_HOST": "mail"}, "SMTP_HOST and SMTP_FROM"},
+		{"bad bot token", map[string]string{"SLACK_BOT_TOKEN": "xoxp-user"}, "SLACK_BOT_TOKEN must be a bot token"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := baseEnv(t)
+			for k, v := range tt.set {
+				env[k] = v
+			}
+			code, _, errOut := runCmd(t, env, "check")
+			if code == 0 || !strings.Contains(errOut, tt.want) {
+				t.Errorf("check exited %d with %q; want non-zero naming %s", code, errOut, tt.want)
+			}
+		})
+	}
+}
+
+func TestRunWithoutSlackTokens(t *testing.T) {
+	env := baseEnv(t)
+	delete(env, "SLACK_APP_TOKEN")
+	delete(env, "SLACK_BOT_TOKEN")
+	code, _, errOut := runCmd(t, env, "run")
+	if code == 0 {
+		t.Fatal("run without tokens exited 0")
+	}
+	for _, want := range []string{"SLACK_APP_TOKEN", "SLACK_BOT_TOKEN", "manifest.yaml"} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errOut)
+		}
+	}
+	if _, err := os.Stat(env["HERALD_DB"]); err == nil {
+		t.Error("run without tokens created the database anyway")
+	}
+}
+
+func TestVersionAndUsage(t *testing.T) {
+	if code, out, _ := runCmd(t, nil, "version"); code != 0 || !strings.HasPrefix(out, "herald ") {
+		t.Errorf("version: %d %q", code, out)
+	}
+	if code, _, errOut := runCmd(t, nil, "frobnicate"); code != 2 || !strings.Contains(errOut, "usage: herald") {
+		t.Errorf("unknown command: %d %q; want 2 with usage", code, errOut)
+	}
+}

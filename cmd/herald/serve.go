@@ -1,0 +1,130 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/slack-go/slack"
+
+	"github.com/herald-comms/herald/store"
+)
+
+// runBot starts Herald: configuration, then the database (so a second
+// instance on the same file fails at once, before touching Slack), then
+// Slack, the delivery dispatcher and the bot, until ctx ends.
+func runBot(ctx context.Context, getenv func(string) string, stdout, stderr io.Writer) int {
+	cfg, err := LoadConfig(getenv)
+	if err != nil {
+		fmt.Fprintf(stderr, "herald: configuration errors:\n%s\n", indent(err.Error()))
+		return 1
+	}
+	if miss := cfg.MissingSlack(); len(miss) > 0 {
+		fmt.Fprintf(stderr, "herald: missing %s.\n%s", strings.Join(miss, " and "), slackSetup)
+		return 1
+	}
+	log := newLogger(cfg, stderr)
+
+	db, err := store.Open(cfg.DB, store.Options{})
+	if err != nil {
+		fmt.Fprintf(stderr, "herald: %v\n", err)
+		return 1
+	}
+	defer db.Close()
+
+	api := slack.New(cfg.SlackBotToken,
+		slack.OptionAppLevelToken(cfg.SlackAppToken),
+		slack.OptionAPIURL(cfg.SlackAPIURL),
+		slack.OptionHTTPClient(&http.Client{Timeout: 15 * time.Second}),
+	)
+	auth, err := api.AuthTestContext(ctx)
+	if err != nil {
+		fmt.Fprintf(stderr, "herald: Slack did not accept SLACK_BOT_TOKEN (auth.test: %v).\n%s", err, slackSetup)
+		return 1
+	}
+	log.Info().Str("team", auth.Team).Str("bot_user", auth.UserID).Str("db", cfg.DB).
+		Str("media", enabledMedia(cfg)).Msg("herald starting")
+
+	app, err := assemble(cfg, db, api, auth.UserID, log)
+	if err != nil {
+		fmt.Fprintf(stderr, "herald: %v\n", err)
+		return 1
+	}
+	if err := serve(ctx, cfg, app, log); err != nil && !errors.Is(err, context.Canceled) {
+		log.Error().Err(err).Msg("herald stopped")
+		return 1
+	}
+	log.Info().Msg("herald stopped")
+	return 0
+}
+
+// component is a long-running part of Herald.
+type component interface {
+	Run(ctx context.Context) error
+}
+
+// serve runs every component until ctx ends or one fails, then stops the rest
+// and waits for them.
+func serve(ctx context.Context, cfg *Config, parts []component, log zerolog.Logger) error {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	if cfg.HTTPAddr != "" {
+		parts = append(parts, health{addr: cfg.HTTPAddr, log: log})
+	}
+	var wg sync.WaitGroup
+	for _, p := range parts {
+		wg.Go(func() {
+			if err := p.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+				cancel(err)
+			}
+		})
+	}
+	<-ctx.Done()
+	wg.Wait()
+	if err := context.Cause(ctx); !errors.Is(err, context.Canceled) {
+		return err
+	}
+	return nil
+}
+
+func enabledMedia(cfg *Config) string {
+	var on []string
+	for m, ok := range cfg.Media() {
+		if ok {
+			on = append(on, string(m))
+		}
+	}
+	return strings.Join(on, ",")
+}
+
+// health answers /healthz on HERALD_HTTP_ADDR.
+type health struct {
+	addr string
+	log  zerolog.Logger
+}
+
+func (h health) Run(ctx context.Context) error {
+	ln, err := net.Listen("tcp", h.addr)
+	if err != nil {
+		return fmt.Errorf("HERALD_HTTP_ADDR: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok\n") })
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() {
+		<-ctx.Done()
+		srv.Close()
+	}()
+	h.log.Info().Str("addr", ln.Addr().String()).Msg("health listener")
+	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
