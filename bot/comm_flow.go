@@ -110,7 +110,7 @@ func (b *Bot) submitComm(ctx context.Context, r *request) {
 	if f.Tab == tabDraft {
 		f.readState(v.State)
 	}
-	log := r.log.With().Str("incident_id", f.IncidentID).Str("comm_id", f.CommID).Logger()
+	log := r.log.With().Str("incident_id", f.IncidentID).Logger()
 	inc, err := b.svc.Incident(ctx, f.IncidentID)
 	if err != nil {
 		b.ackCommErrors(ctx, r, f, nil, false, map[string]string{blkAction: comms.ErrorMessage(err)})
@@ -127,7 +127,7 @@ func (b *Bot) submitComm(ctx context.Context, r *request) {
 	}
 	c, err := b.applyComm(ctx, r.user, &f, in, approver)
 	if err != nil {
-		log.Info().Err(err).Msg("comm action refused")
+		log.Info().Err(err).Str("comm_id", f.CommID).Msg("comm action refused")
 		b.forms.put(v.ID, f)
 		b.ackCommErrors(ctx, r, f, &inc, approver, b.fieldErrors(&f, in, approver, err))
 		return
@@ -351,7 +351,7 @@ func (b *Bot) afterComm(ctx context.Context, log zerolog.Logger, userID, channel
 		b.refreshCard(ctx, log, &c)
 	}
 	if channel != "" {
-		if err := b.ephemeral(ctx, channel, userID, note, section("", note), commButtons(&c)); err != nil {
+		if err := b.tell(ctx, channel, userID, note, section("", note), commButtons(&c)); err != nil {
 			log.Info().Err(err).Msg("could not confirm the comm to its author")
 		}
 	}

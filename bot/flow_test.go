@@ -75,9 +75,7 @@ func TestInternalCommFlow(t *testing.T) {
 	if n[comms.MediumSlack] != 1 || n[comms.MediumEmail] != 2 || n[comms.MediumSMS] != 1 || n[comms.MediumStatuspage] != 0 {
 		t.Errorf("deliveries per medium: got %v; want 1 slack, 2 email, 1 sms", n)
 	}
-	if h.notified.Load() == 0 {
-		t.Errorf("Notify was not called after the comm was queued")
-	}
+	h.w.Eventually(t, func() bool { return h.notified.Load() > 0 }, "Notify to be called after the comm was queued")
 	entries, err := h.svc.Timeline(context.Background(), inc.ID)
 	if err != nil {
 		t.Fatal(err)

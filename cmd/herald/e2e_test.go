@@ -40,7 +40,7 @@ func pinned(ch *slackfake.Channel) string {
 func (h *harness) ephemeralWith(user, substr string) *slackfake.Message {
 	h.t.Helper()
 	var found *slackfake.Message
-	h.slack.Eventually(h.t, func() bool {
+	h.waitFor(func() bool {
 		for _, m := range h.slack.Ephemerals(user) {
 			if strings.Contains(m.Text(), substr) {
 				found = m
@@ -95,7 +95,7 @@ func TestE2EInternalComm(t *testing.T) {
 	if post.Metadata == nil {
 		t.Errorf("the comm in #ops carries no message metadata for reconciliation")
 	}
-	h.slack.Eventually(t, func() bool {
+	h.waitFor(func() bool {
 		return len(h.smtp.Messages()) == 2 && len(h.twilio.Messages()) == 1
 	}, "2 e-mails and 1 SMS; got %d and %d", len(h.smtp.Messages()), len(h.twilio.Messages()))
 	for _, addr := range []string{"ops@example.com", "cto@example.com"} {
@@ -119,7 +119,7 @@ func TestE2EInternalComm(t *testing.T) {
 			t.Errorf("delivery report lacks %q:\n%s", want, report.Text())
 		}
 	}
-	h.slack.Eventually(t, func() bool {
+	h.waitFor(func() bool {
 		s := pinned(inc)
 		return strings.Contains(s, "Identified") && strings.Contains(s, "Card payments fail")
 	}, "the pinned summary to show Identified and the update:\n%s", pinned(inc))
@@ -182,7 +182,7 @@ func TestE2EExternalCommWithApproval(t *testing.T) {
 	}
 	inc.Message(card.TS).Click(uEngineer, "Send")
 
-	h.slack.Eventually(t, func() bool { return len(h.sp.Incidents()) == 1 }, "one Statuspage incident")
+	h.waitFor(func() bool { return len(h.sp.Incidents()) == 1 }, "one Statuspage incident")
 	got := h.sp.Incidents()[0]
 	if got.Name != "API errors" || got.Status != "investigating" {
 		t.Errorf("Statuspage incident %q %s; want API errors, investigating", got.Name, got.Status)
@@ -191,7 +191,7 @@ func TestE2EExternalCommWithApproval(t *testing.T) {
 	if err := json.Unmarshal(got.Metadata, &meta); err != nil || meta["herald"]["incident"] != "INC-1" {
 		t.Errorf("Statuspage metadata %s (%v); want herald.incident INC-1", got.Metadata, err)
 	}
-	h.slack.Eventually(t, func() bool { return strings.Contains(inc.Message(card.TS).Text(), "Sent by") }, "the card to show it was sent")
+	h.waitFor(func() bool { return strings.Contains(inc.Message(card.TS).Text(), "Sent by") }, "the card to show it was sent")
 }
 
 func TestE2EFieldErrorsStoreNothing(t *testing.T) {

@@ -149,7 +149,7 @@ func (h *harness) shutdown() {
 	}
 	h.stop = nil
 	logs := h.logs.String()
-	if h.t.Failed() {
+	if h.t.Failed() || testing.Verbose() {
 		h.t.Logf("herald's log:\n%s", logs)
 	}
 	for _, k := range []string{"SLACK_APP_TOKEN", "SLACK_BOT_TOKEN", "TWILIO_AUTH_TOKEN", "STATUSPAGE_API_KEY"} {
@@ -164,6 +164,20 @@ func (h *harness) restart() {
 	h.t.Helper()
 	h.shutdown()
 	h.start()
+}
+
+// waitFor waits up to 15 s for cond: deliveries go through rate-limited
+// lanes (Statuspage allows one request a second), and a loaded CI machine
+// running with -race is slower than Slack's 3 s interaction budget.
+func (h *harness) waitFor(cond func() bool, what string, args ...any) {
+	h.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			h.t.Fatalf("gave up after 15 s waiting for "+what, args...)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // syncBuffer is a bytes.Buffer safe for Herald's concurrent log writes.
