@@ -37,13 +37,13 @@ func (e *openError) Unwrap() []error {
 
 func inUseError(path string, cause error) error {
 	return &openError{
-		msg:  fmt.Sprintf("herald: the database %s is in use by another herald process", path),
+		msg:  fmt.Sprintf("store: the database %s is in use by another herald process", path),
 		kind: ErrInUse, cause: cause,
 	}
 }
 
 func corruptError(path string, cause error) error {
-	msg := fmt.Sprintf("herald: %s is not a Herald database or is corrupt", path)
+	msg := fmt.Sprintf("store: %s is not a Herald database or is corrupt", path)
 	if cause != nil {
 		msg += " (" + cause.Error() + ")"
 	}
@@ -52,7 +52,7 @@ func corruptError(path string, cause error) error {
 
 func newerSchemaError(path string, v uint64) error {
 	return &openError{
-		msg: fmt.Sprintf("herald: the database %s was written by a newer Herald (schema %d); this Herald understands schema %d",
+		msg: fmt.Sprintf("store: the database %s was written by a newer Herald (schema %d); this Herald understands schema %d",
 			path, v, SchemaVersion),
 		kind: ErrSchema,
 	}
@@ -60,7 +60,7 @@ func newerSchemaError(path string, v uint64) error {
 
 func unknownSchemaError(path string, v []byte) error {
 	return &openError{
-		msg: fmt.Sprintf("herald: the database %s has an unknown schema version %q; this Herald understands schema %d",
+		msg: fmt.Sprintf("store: the database %s has an unknown schema version %q; this Herald understands schema %d",
 			path, v, SchemaVersion),
 		kind: ErrSchema,
 	}

@@ -62,7 +62,7 @@ func TestOpenInUseFailsFast(t *testing.T) {
 	if took := time.Since(start); took > 2*time.Second {
 		t.Errorf("second Open took %v; want under 2s", took)
 	}
-	want := "herald: the database " + path + " is in use by another herald process"
+	want := "store: the database " + path + " is in use by another herald process"
 	if got := err.Error(); got != want {
 		t.Errorf("error = %q; want %q", got, want)
 	}
@@ -129,7 +129,7 @@ func TestOpenRejectsForeignFiles(t *testing.T) {
 			if !errors.Is(err, ErrCorrupt) {
 				t.Errorf("errors.Is(%v, ErrCorrupt) = false; want true", err)
 			}
-			want := "herald: " + path + " is not a Herald database or is corrupt"
+			want := "store: " + path + " is not a Herald database or is corrupt"
 			if got := err.Error(); !strings.HasPrefix(got, want) {
 				t.Errorf("error = %q; want it to start with %q", got, want)
 			}
@@ -173,7 +173,7 @@ func TestOpenRejectsOtherSchemaVersions(t *testing.T) {
 				db.Close()
 				t.Fatal("Open succeeded; want a schema error")
 			}
-			want := "herald: the database " + path + " " + tt.want
+			want := "store: the database " + path + " " + tt.want
 			if got := err.Error(); got != want {
 				t.Errorf("error = %q; want %q", got, want)
 			}

@@ -45,8 +45,13 @@ func runBot(ctx context.Context, getenv func(string) string, stdout, stderr io.W
 		slack.OptionHTTPClient(&http.Client{Timeout: 15 * time.Second}),
 	)
 	auth, err := api.AuthTestContext(ctx)
-	if err != nil {
-		fmt.Fprintf(stderr, "herald: Slack did not accept SLACK_BOT_TOKEN (auth.test: %v).\n%s", err, slackSetup)
+	var rejected slack.SlackErrorResponse
+	switch {
+	case errors.As(err, &rejected):
+		fmt.Fprintf(stderr, "herald: Slack rejected SLACK_BOT_TOKEN (auth.test: %s).\n%s", rejected.Err, slackSetup)
+		return 1
+	case err != nil:
+		fmt.Fprintf(stderr, "herald: cannot reach Slack at %s: %v\n", cfg.SlackAPIURL, err)
 		return 1
 	}
 	log.Info().Str("team", auth.Team).Str("bot_user", auth.UserID).Str("db", cfg.DB).
