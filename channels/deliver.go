@@ -247,14 +247,9 @@ func (l *lane) record(ctx context.Context, fin *finisher, row comms.Delivery, o 
 
 // event starts the one log line of an outcome.
 func (l *lane) event(o outcome) *zerolog.Event {
-	var ev *zerolog.Event
-	switch o.state {
-	case comms.DeliverySent:
+	ev := l.d.log.Warn()
+	if o.state == comms.DeliverySent {
 		ev = l.d.log.Info()
-	case comms.DeliveryFailedPerm:
-		ev = l.d.log.Warn()
-	default:
-		ev = l.d.log.Warn()
 	}
 	ev = ev.Str("state", string(o.state)).Int("attempts", o.attempts)
 	if o.res.Ref != "" {

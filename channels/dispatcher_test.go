@@ -14,11 +14,12 @@ import (
 func TestCommReachesEveryTargetOnce(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		name   string
-		faults func(e *env)
+		name    string
+		timeout time.Duration // SendTimeout: what a hang costs
+		faults  func(e *env)
 	}{
-		{name: "clean"},
-		{name: "with faults", faults: func(e *env) {
+		{name: "clean", timeout: 3 * time.Second},
+		{name: "with faults", timeout: time.Second, faults: func(e *env) {
 			e.slack.SetFault("chat.postMessage", slackfake.Fault{Status: 500, Times: 3})
 			e.slack.SetFault("conversations.history", slackfake.Fault{Status: 503, Times: 1})
 			e.twilio.FailNext(3)
@@ -39,10 +40,10 @@ func TestCommReachesEveryTargetOnce(t *testing.T) {
 				tt.faults(e)
 			}
 			now := time.Now()
-			c := e.queue(t, targets{channels: 20, emails: 300, sms: 100, statuspage: true, member: func(i int) bool { return i%2 == 0 }}, now, now.Add(time.Hour))
+			c := e.queue(t, targets{channels: 20, emails: 300, sms: 100, statuspage: true, member: func(i int) bool { return i%2 == 0 }}, now.Add(time.Hour))
 			cfg := testConfig()
 			for m, l := range cfg.Lanes {
-				l.MaxAttempts, l.SendTimeout = 6, 500*time.Millisecond
+				l.MaxAttempts, l.SendTimeout = 6, tt.timeout
 				cfg.Lanes[m] = l
 			}
 			d, _ := e.start(t, cfg)
@@ -82,7 +83,7 @@ func TestRestartLosesAndDoublesNothing(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	now := time.Now()
-	c := e.queue(t, targets{channels: 6, emails: 40, sms: 40, statuspage: true}, fakeEpoch, now.Add(time.Hour))
+	c := e.queue(t, targets{channels: 6, emails: 40, sms: 40, statuspage: true}, now.Add(time.Hour))
 	e.twilio.HangNext(1)
 	e.slack.SetFault("chat.postMessage", slackfake.Fault{Hang: true, Times: 1})
 
@@ -119,7 +120,7 @@ func TestRowsLeftSendingAreReconciledBeforeAnyResend(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	now := time.Now()
-	c := e.queue(t, targets{channels: 2, sms: 1, statuspage: true}, fakeEpoch, now.Add(time.Hour))
+	c := e.queue(t, targets{channels: 2, sms: 1, statuspage: true}, now.Add(time.Hour))
 	ctx := context.Background()
 
 	// A previous run posted to the first channel and created the
@@ -166,8 +167,8 @@ func TestSupersededRowsAreNotSent(t *testing.T) {
 	e := newEnv(t)
 	now := time.Now()
 	tg := targets{channels: 3, emails: 5, sms: 5}
-	old := e.queue(t, tg, fakeEpoch, now.Add(time.Hour))
-	newer := e.queue(t, tg, fakeEpoch, now.Add(time.Hour))
+	old := e.queue(t, tg, now.Add(time.Hour))
+	newer := e.queue(t, tg, now.Add(time.Hour))
 
 	d, _ := e.start(t, testConfig())
 	d.Notify()
@@ -217,7 +218,7 @@ func TestGivingUp(t *testing.T) {
 			if giveUp == 0 {
 				giveUp = time.Hour
 			}
-			c := e.queue(t, tt.tg, now, now.Add(giveUp))
+			c := e.queue(t, tt.tg, now.Add(giveUp))
 			cfg := testConfig()
 			cfg.RetryBase, cfg.RetryMax = 100*time.Millisecond, 200*time.Millisecond
 			d, _ := e.start(t, cfg)
@@ -243,7 +244,7 @@ func TestSlowLaneDoesNotHoldUpOthers(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	now := time.Now()
-	c := e.queue(t, targets{channels: 5, emails: 50, sms: 6}, now, now.Add(time.Hour))
+	c := e.queue(t, targets{channels: 5, emails: 50, sms: 6}, now.Add(time.Hour))
 	cfg := testConfig()
 	cfg.Lanes[comms.MediumSMS] = channels.Lane{Rate: 2, Burst: 1, Concurrency: 2} // 6 SMS take 2.5 s
 	start := time.Now()
@@ -276,7 +277,7 @@ func TestRateLimitPausesTheLane(t *testing.T) {
 	e := newEnv(t)
 	e.slack.RateLimit("chat.postMessage", 4, time.Second)
 	now := time.Now()
-	c := e.queue(t, targets{channels: 12}, now, now.Add(time.Hour))
+	c := e.queue(t, targets{channels: 12}, now.Add(time.Hour))
 	cfg := testConfig()
 	cfg.Lanes[comms.MediumSlack] = channels.Lane{Rate: 100, Burst: 20, Concurrency: 4}
 	d, _ := e.start(t, cfg)

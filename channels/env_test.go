@@ -137,10 +137,13 @@ func (e *env) recipients(tg targets) comms.Recipients {
 }
 
 // queue stores an external comm to tg as sending, with its delivery rows
-// created at created, due at once and given up on at giveUp — as
-// comms.Service.Send does, in one transaction.
-func (e *env) queue(t testing.TB, tg targets, created, giveUp time.Time) comms.Comm {
+// due at once and given up on at giveUp — as comms.Service.Send does, in one
+// transaction. The rows are created at fakeEpoch, slackfake's clock, so that
+// Slack reconciliation, which reads history from the row's creation on, can
+// find an earlier post.
+func (e *env) queue(t testing.TB, tg targets, giveUp time.Time) comms.Comm {
 	t.Helper()
+	created := fakeEpoch
 	r := e.recipients(tg)
 	c, err := e.db.CreateComm(context.Background(), e.inc.ID, func(ch *comms.CommChange) error {
 		ch.Incident.CommCount++

@@ -183,9 +183,22 @@ func (l *lane) pausedFor() time.Duration {
 }
 
 // waitTurn waits until the lane is not paused and the limiter grants cost
-// tokens (segments for SMS, one for the other media).
+// tokens (segments for SMS, one for the other media), in bites of at most
+// the burst, so a long SMS costs its full share of the rate.
 func (l *lane) waitTurn(ctx context.Context, cost int) error {
-	cost = min(max(cost, 1), l.lim.Burst())
+	for left := max(cost, 1); left > 0; {
+		n := min(left, max(l.lim.Burst(), 1))
+		if err := l.wait(ctx, n); err != nil {
+			return err
+		}
+		left -= n
+	}
+	return nil
+}
+
+// wait waits out a pause, then for n tokens, and again if a pause began
+// meanwhile.
+func (l *lane) wait(ctx context.Context, n int) error {
 	for {
 		if d := l.pausedFor(); d > 0 {
 			t := time.NewTimer(d)
@@ -196,7 +209,7 @@ func (l *lane) waitTurn(ctx context.Context, cost int) error {
 			case <-t.C:
 			}
 		}
-		if err := l.lim.WaitN(ctx, cost); err != nil {
+		if err := l.lim.WaitN(ctx, n); err != nil {
 			return err
 		}
 		if l.pausedFor() <= 0 {

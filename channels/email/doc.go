@@ -4,12 +4,15 @@
 // delivery id, so a resend is recognisable (limits.md §8.15).
 //
 // Errors are classified for the dispatcher (limits.md §8.4): an SMTP 4xx
-// answer and a connection that could not be made or broke before the end of
-// the message are retryable (nothing was accepted); a 5xx answer is
-// permanent; a timeout or a broken connection after the whole message was
-// sent but before the server answered it is ambiguous. SMTP has no way to
-// ask whether that message arrived, and limits.md §8.3 notes such a message
-// is almost always delivered, so the Sender's Reconcile reports it found:
-// the row becomes sent ("sent, unconfirmed", at most once) and is never
-// mailed twice.
+// answer, a connection that could not be made, and a connection reset or
+// closed before the server answered the message are retryable (a server
+// that accepted a message says 250 before it hangs up); a 5xx answer is
+// permanent, with the server's reply in the author's message; a timeout
+// after the whole message was sent, waiting for that answer, is ambiguous.
+// SMTP has no way to ask whether that message arrived, and limits.md §8.3
+// notes such a message is almost always delivered, so the Sender's Reconcile
+// reports it found: the row becomes sent ("sent, unconfirmed": at most once)
+// and is never mailed twice. Each send uses a fresh connection; reuse across
+// a lane's sends would save a handshake per message but is not needed at
+// the documented provider rates.
 package email
