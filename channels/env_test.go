@@ -33,11 +33,6 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
 
-// fakeEpoch is where slackfake's message timestamps start. Deliveries that
-// Slack reconciliation must find are created then, so conversations.history's
-// "oldest" bound (the delivery's CreatedAt) fits the fake's clock.
-var fakeEpoch = time.Unix(1700000000, 0)
-
 const smsFrom = "+15005550006"
 
 // env is the real store plus every provider fake, with a sender for each.
@@ -138,12 +133,11 @@ func (e *env) recipients(tg targets) comms.Recipients {
 
 // queue stores an external comm to tg as sending, with its delivery rows
 // due at once and given up on at giveUp — as comms.Service.Send does, in one
-// transaction. The rows are created at fakeEpoch, slackfake's clock, so that
-// Slack reconciliation, which reads history from the row's creation on, can
-// find an earlier post.
+// transaction. Slack reconciliation reads history from the row's creation
+// on, and slackfake's timestamps follow the wall clock as Slack's do.
 func (e *env) queue(t testing.TB, tg targets, giveUp time.Time) comms.Comm {
 	t.Helper()
-	created := fakeEpoch
+	created := time.Now().Add(-time.Second) // due before any "now" a test takes after queueing
 	r := e.recipients(tg)
 	c, err := e.db.CreateComm(context.Background(), e.inc.ID, func(ch *comms.CommChange) error {
 		ch.Incident.CommCount++

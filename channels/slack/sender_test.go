@@ -19,9 +19,6 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
 
-// fakeEpoch is where slackfake's message timestamps start; deliveries in
-// these tests are created then so reconciliation's "oldest" bound fits.
-var fakeEpoch = time.Unix(1700000000, 0)
 
 func newSender(t *testing.T, w *slackfake.Workspace) *slack.Sender {
 	t.Helper()
@@ -39,7 +36,7 @@ func message(channelID, name, text string) channels.Message {
 	inc := comms.Incident{ID: "INC-7", Number: 7, Title: "Checkout errors", Severity: comms.SEV2, Status: comms.Identified}
 	c := comms.Comm{ID: "C-3", IncidentID: inc.ID, Number: 2, Audience: comms.Internal, Message: text, Status: comms.Identified, Author: "U1"}
 	d := comms.Delivery{ID: comms.DeliveryID(c.ID, comms.MediumSlack, channelID), CommID: c.ID, IncidentID: inc.ID,
-		Medium: comms.MediumSlack, Target: channelID, TargetName: name, State: comms.DeliverySending, Attempts: 1, CreatedAt: fakeEpoch}
+		Medium: comms.MediumSlack, Target: channelID, TargetName: name, State: comms.DeliverySending, Attempts: 1, CreatedAt: time.Now()}
 	return channels.Message{Delivery: d, Comm: c, Incident: inc, Rendered: comms.Render(&inc, &c, comms.Links{}, false)}
 }
 

@@ -191,10 +191,12 @@ func (w *Workspace) nextIDLocked(prefix string) string {
 	return fmt.Sprintf("%s%07d", prefix, w.seq)
 }
 
-// nextTSLocked returns a fresh, strictly increasing message timestamp.
+// nextTSLocked returns a fresh, strictly increasing message timestamp that
+// follows the workspace clock, as Slack's do, so conversations.history's
+// oldest and latest filters work with real times.
 func (w *Workspace) nextTSLocked() string {
-	w.tsSeq += 100
-	return fmt.Sprintf("%d.%06d", 1700000000+w.tsSeq/1000000, w.tsSeq%1000000)
+	w.tsSeq = max(w.tsSeq+1, w.now().UnixMicro())
+	return fmt.Sprintf("%d.%06d", w.tsSeq/1000000, w.tsSeq%1000000)
 }
 
 // notifyLocked wakes everything waiting for a change of state.

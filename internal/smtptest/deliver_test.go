@@ -1,6 +1,7 @@
 package smtptest_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -75,5 +76,14 @@ func TestDeliver(t *testing.T) {
 				t.Errorf("got raw data without multipart/alternative:\n%s", m.Data)
 			}
 		})
+	}
+}
+
+// TestCleanupRightAfterStart ends tests before anything connects: cleanup
+// must not wait for a Serve that has not registered its listener yet.
+func TestCleanupRightAfterStart(t *testing.T) {
+	t.Parallel()
+	for i := range 20 {
+		t.Run(fmt.Sprint(i), func(t *testing.T) { smtptest.New(t) })
 	}
 }

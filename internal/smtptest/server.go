@@ -78,6 +78,9 @@ func start(tb testing.TB, implicitTLS bool) *Server {
 	tb.Cleanup(func() {
 		close(s.done) // frees sessions held by HangNext
 		_ = s.srv.Close()
+		// Close only closes listeners Serve has registered; if the test ends
+		// before Serve got that far, closing ours makes Serve return.
+		_ = inner.Close()
 		<-served
 	})
 	return s
