@@ -19,7 +19,6 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
 
-
 func newSender(t *testing.T, w *slackfake.Workspace) *slack.Sender {
 	t.Helper()
 	hc := &http.Client{Transport: &http.Transport{}}
