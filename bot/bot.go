@@ -206,20 +206,6 @@ func (b *Bot) background() context.Context {
 	return context.WithoutCancel(b.base)
 }
 
-// goBackground runs fn after the current handler, tracked so Run waits for it.
-func (b *Bot) goBackground(fn func(ctx context.Context)) {
-	b.wg.Add(1)
-	go func() {
-		defer b.wg.Done()
-		defer func() {
-			if p := recover(); p != nil {
-				b.log.Error().Interface("panic", p).Msg("background work panicked")
-			}
-		}()
-		fn(b.background())
-	}()
-}
-
 // mediumOn reports whether a medium is configured.
 func (b *Bot) mediumOn(m comms.Medium) bool {
 	on, ok := b.cfg.Media[m]

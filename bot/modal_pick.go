@@ -60,7 +60,6 @@ func (b *Bot) submitPick(ctx context.Context, r *request) {
 	}
 	inc, err := b.svc.Incident(ctx, id)
 	if err == nil && !inc.Open() {
-		err = fmt.Errorf("resolved")
 		r.ack(slack.NewErrorsViewSubmissionResponse(map[string]string{blkIncident: inc.ID + " is resolved; choose another incident."}))
 		return
 	}

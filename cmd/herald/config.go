@@ -89,14 +89,6 @@ type LaneConfig struct {
 	MaxAttempts int     `yaml:"max_attempts"`
 }
 
-var envNames = []string{
-	"SLACK_APP_TOKEN", "SLACK_BOT_TOKEN", "HERALD_SLACK_API_URL", "HERALD_DB", "HERALD_CONFIG",
-	"HERALD_HTTP_ADDR", "HERALD_LOG_LEVEL", "HERALD_LOG_FORMAT",
-	"SMTP_HOST", "SMTP_PORT", "SMTP_USERNAME", "SMTP_PASSWORD", "SMTP_FROM", "SMTP_TLS",
-	"TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM", "TWILIO_MESSAGING_SERVICE_SID", "HERALD_TWILIO_API_URL",
-	"STATUSPAGE_API_KEY", "STATUSPAGE_PAGE_ID", "HERALD_STATUSPAGE_API_URL",
-}
-
 // LoadConfig reads the environment through getenv and, when HERALD_CONFIG
 // names one, the YAML file. Every problem is reported, each naming its
 // variable or field.
