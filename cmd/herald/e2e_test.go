@@ -214,6 +214,21 @@ func TestE2EFieldErrorsStoreNothing(t *testing.T) {
 			t.Errorf("error on %s = %q; want %q", field, res.Errors[field], want)
 		}
 	}
+
+	m = h.slack.SlashCommand(uEngineer, inc.ID(), "/incident", "comm").Modal(t)
+	m.Set("SMS recipients", "Dana Oncall")
+	m.Select("Incident status", "Investigating")
+	m.Set("Message", "  ")
+	res = m.Submit()
+	if got := res.Errors["Message"]; !strings.Contains(got, "Write the update") {
+		t.Errorf("empty message: error %q; want one asking for the update", got)
+	}
+	m.Set("Message", strings.Repeat("Search is down for everyone. ", 20))
+	res = m.Submit()
+	if got := res.Errors["Message"]; !strings.Contains(got, "Too long") || !strings.Contains(got, "SMS") {
+		t.Errorf("message too long for SMS: error %q; want Too long naming SMS", got)
+	}
+
 	h.slack.SlashCommand(uEngineer, inc.ID(), "/incident", "comms")
 	h.ephemeralWith(uEngineer, "INC-1 has no updates yet")
 }
