@@ -34,7 +34,7 @@ func check(getenv func(string) string, stdout, stderr io.Writer) int {
 func describeMedia(c *Config) string {
 	var b strings.Builder
 	m := c.Media()
-	slack := "enabled"
+	slack := "tokens set"
 	if miss := c.MissingSlack(); len(miss) > 0 {
 		slack = "missing " + strings.Join(miss, ", ")
 	}

@@ -138,3 +138,26 @@ func TestVersionAndUsage(t *testing.T) {
 		t.Errorf("unknown command: %d %q; want 2 with usage", code, errOut)
 	}
 }
+
+// TestReadmeConfigExample keeps the README's YAML example true: it must pass
+// herald check as printed.
+func TestReadmeConfigExample(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(readme), "```yaml\n")
+	example, _, ok2 := strings.Cut(rest, "```")
+	if !ok || !ok2 {
+		t.Fatal("README.md has no ```yaml example")
+	}
+	path := filepath.Join(t.TempDir(), "herald.yaml")
+	if err := os.WriteFile(path, []byte(example), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := baseEnv(t)
+	env["HERALD_CONFIG"] = path
+	if code, out, errOut := runCmd(t, env, "check"); code != 0 || !strings.Contains(out, "Configuration OK") {
+		t.Errorf("herald check on the README example: exit %d\n%s%s", code, out, errOut)
+	}
+}
