@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -158,6 +159,10 @@ loop:
 	b.wg.Wait()
 	if ctx.Err() != nil && (err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
 		return nil
+	}
+	var rejected slack.SlackErrorResponse
+	if errors.As(err, &rejected) || (err != nil && strings.Contains(err.Error(), "invalid_auth")) {
+		return fmt.Errorf("bot: Slack refused the app-level token for Socket Mode (%w); it must be an xapp- token with the connections:write scope", err)
 	}
 	return err
 }

@@ -66,3 +66,21 @@ func TestE2EBackup(t *testing.T) {
 		return false
 	}, "/incident list on the restored copy to show the incident")
 }
+
+func TestE2EWrongTokensAreNamed(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ key, value, want string }{
+		{"SLACK_APP_TOKEN", "xapp-1-wrong", "refused the app-level token"},
+		{"SLACK_BOT_TOKEN", "xoxb-wrong", "Slack rejected SLACK_BOT_TOKEN (auth.test: invalid_auth)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.key, func(t *testing.T) {
+			h := newHarness(t)
+			h.env[tt.key] = tt.value
+			code, _, errOut := runCmd(t, h.env, "run")
+			if code == 0 || !strings.Contains(errOut, tt.want) {
+				t.Errorf("run with a wrong %s: exit %d, %q; want non-zero saying %q", tt.key, code, errOut, tt.want)
+			}
+		})
+	}
+}

@@ -64,6 +64,7 @@ func runBot(ctx context.Context, getenv func(string) string, stdout, stderr io.W
 	}
 	if err := serve(ctx, cfg, app, log); err != nil && !errors.Is(err, context.Canceled) {
 		log.Error().Err(err).Msg("herald stopped")
+		fmt.Fprintf(stderr, "herald: %v\n", err)
 		return 1
 	}
 	log.Info().Msg("herald stopped")
