@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/herald-comms/herald/comms"
@@ -21,7 +23,7 @@ func (b *Bot) cardBlocks(inc *comms.Incident, c *comms.Comm) []slack.Block {
 	switch c.State {
 	case comms.StateAwaitingApproval:
 		outcome = fmt.Sprintf(":hourglass_flowing_sand: Waiting for an approver (the incident commander %s or a configured approver).", user(inc.Commander))
-		els = append(els, button(actApprove, c.ID, "Approve", slack.StylePrimary), button(actReject, c.ID, "Reject", slack.StyleDanger), button(actEdit, c.ID, "Edit", ""))
+		els = append(els, button(actApprove, versioned(c), "Approve", slack.StylePrimary), button(actReject, versioned(c), "Reject", slack.StyleDanger), button(actEdit, c.ID, "Edit", ""))
 	case comms.StateApproved:
 		title = "Approved: " + c.Name()
 		outcome = fmt.Sprintf(":white_check_mark: Approved by %s %s. The author or an approver can send it now.", user(c.Approver), slackDate(c.ApprovedAt))
@@ -101,7 +103,8 @@ func commLog(r *request, c *comms.Comm) zerolog.Logger {
 // actApprove approves a comm; anyone who may not gets the reason, ephemerally.
 func (b *Bot) actApprove(ctx context.Context, r *request) {
 	r.ack(nil)
-	c, err := b.svc.Approve(ctx, r.user, r.action().Value)
+	id, version := parseVersioned(r.action().Value)
+	c, err := b.svc.Approve(ctx, r.user, id, version)
 	if err != nil {
 		b.replyErr(ctx, r, "approve refused", err)
 		return
@@ -117,6 +120,7 @@ func (b *Bot) actApprove(ctx context.Context, r *request) {
 // rejectMeta is the reject modal's private_metadata.
 type rejectMeta struct {
 	CommID  string `json:"c"`
+	Version int    `json:"v"`
 	Channel string `json:"ch,omitempty"`
 }
 
@@ -124,9 +128,15 @@ type rejectMeta struct {
 // at once, with the reason the workflow gives.
 func (b *Bot) actReject(ctx context.Context, r *request) {
 	r.ack(nil)
-	c, err := b.svc.Comm(ctx, r.action().Value)
+	id, version := parseVersioned(r.action().Value)
+	c, err := b.svc.Comm(ctx, id)
 	if err != nil {
 		b.replyErr(ctx, r, "load comm", err)
+		return
+	}
+	if c.Version != version {
+		b.replyErr(ctx, r, "reject refused", comms.Errorf(comms.ECONFLICT,
+			"%s changed since this card was drawn (it is %s now); look at the current version first.", c.Name(), c.State.Label()))
 		return
 	}
 	inc, err := b.svc.Incident(ctx, c.IncidentID)
@@ -140,7 +150,7 @@ func (b *Bot) actReject(ctx context.Context, r *request) {
 		b.replyErr(ctx, r, "reject refused", err)
 		return
 	}
-	md, _ := json.Marshal(rejectMeta{CommID: c.ID, Channel: r.channel})
+	md, _ := json.Marshal(rejectMeta{CommID: c.ID, Version: c.Version, Channel: r.channel})
 	reason := slack.NewPlainTextInputBlockElement(plainText("What must change before it can go out?", 150), actReason)
 	reason.Multiline, reason.MaxLength = true, 1000
 	v := slack.ModalViewRequest{
@@ -169,7 +179,7 @@ func (b *Bot) submitReject(ctx context.Context, r *request) {
 	if st := r.cb.View.State; st != nil {
 		reason = st.Values[blkReason][actReason].Value
 	}
-	c, err := b.svc.Reject(ctx, r.user, md.CommID, reason)
+	c, err := b.svc.Reject(ctx, r.user, md.CommID, md.Version, reason)
 	if err != nil {
 		msg := comms.ErrorFields(err)[comms.FieldReason]
 		if msg == "" {
@@ -253,4 +263,20 @@ func (b *Bot) actPreviewComm(ctx context.Context, r *request) {
 		log := commLog(r, &c)
 		log.Warn().Err(err).Msg("views.open failed for the preview")
 	}
+}
+
+// versioned is the value of an Approve or Reject button: the comm and the
+// version the person pressing it is looking at, so that nobody approves
+// words they have not seen.
+func versioned(c *comms.Comm) string { return fmt.Sprintf("%s@%d", c.ID, c.Version) }
+
+// parseVersioned splits a versioned button value; a value without a
+// version gets version -1, which never matches.
+func parseVersioned(v string) (id string, version int) {
+	id, ver, ok := strings.Cut(v, "@")
+	n, err := strconv.Atoi(ver)
+	if !ok || err != nil {
+		return id, -1
+	}
+	return id, n
 }

@@ -306,7 +306,7 @@ func (b *Bot) applyComm(ctx context.Context, userID string, f *commForm, in comm
 		return err
 	}
 	if c.NeedsApproval() && approver && f.Approved {
-		if err := step(b.svc.Approve(ctx, userID, c.ID)); err != nil {
+		if err := step(b.svc.Approve(ctx, userID, c.ID, c.Version)); err != nil {
 			return c, err
 		}
 	}
@@ -368,7 +368,7 @@ func commButtons(c *comms.Comm) slack.Block {
 		els = append(els, button(actSend, c.ID, "Send", slack.StylePrimary))
 	}
 	if c.State == comms.StateAwaitingApproval {
-		els = append(els, button(actApprove, c.ID, "Approve", slack.StylePrimary))
+		els = append(els, button(actApprove, versioned(c), "Approve", slack.StylePrimary))
 	}
 	return slack.NewActionBlock("", els...)
 }

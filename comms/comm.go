@@ -82,6 +82,7 @@ type Comm struct {
 	State        CommState `json:"state"`
 	Version      int       `json:"version"` // bumped on every change
 	Author       string    `json:"author"`
+	EditedBy     string    `json:"edited_by,omitempty"` // who last changed the content; may not approve it either
 	CreatedAt    time.Time `json:"created_at"`
 	UpdatedAt    time.Time `json:"updated_at"`
 	RequestedBy  string    `json:"requested_by,omitempty"`
@@ -103,6 +104,11 @@ type Comm struct {
 type MessageRef struct {
 	Channel string `json:"channel,omitempty"`
 	TS      string `json:"ts,omitempty"`
+}
+
+// Scheduled reports whether the comm waits for a send time still ahead.
+func (c *Comm) Scheduled(now time.Time) bool {
+	return c.State == StateSending && c.SendAt.After(now)
 }
 
 // Name returns how people refer to the comm: "INC-4 update #2".
@@ -152,7 +158,7 @@ func (c *Comm) Edit(a Actor, now time.Time, d Draft) error {
 	}
 	c.Audience, c.Message, c.Status = d.Audience, d.Message, d.Status
 	c.Recipients, c.IncludeLink = d.Recipients, d.IncludeLink
-	c.State = StateDraft
+	c.State, c.EditedBy = StateDraft, a.ID
 	c.clearDecision()
 	c.touch(now)
 	return nil
@@ -220,8 +226,8 @@ func (c *Comm) mayDecide(a Actor, verb string, selfApproval bool) error {
 		return Errorf(ECONFLICT, "%s is internal and needs no approval.", c.Name())
 	case !a.Approver:
 		return Errorf(EFORBIDDEN, "Only the incident commander or a configured approver may %s %s.", verb, c.Name())
-	case a.ID == c.Author && !selfApproval:
-		return Errorf(EFORBIDDEN, "You wrote %s, so another approver must %s it.", c.Name(), verb)
+	case (a.ID == c.Author || a.ID == c.EditedBy) && !selfApproval:
+		return Errorf(EFORBIDDEN, "You wrote or edited %s, so another approver must %s it.", c.Name(), verb)
 	case !c.State.Editable():
 		return Errorf(ECONFLICT, "%s is %s and can no longer change.", c.Name(), c.State.Label())
 	}
@@ -247,8 +253,14 @@ func (c *Comm) Send(a Actor, now, at time.Time) error {
 	return nil
 }
 
-// Cancel withdraws a comm that has not been sent.
+// Cancel withdraws a comm that has not been sent, including one scheduled
+// for later whose send time has not come.
 func (c *Comm) Cancel(a Actor, now time.Time) error {
+	if c.Scheduled(now) && (a.ID == c.Author || a.ID == c.SentBy || a.Approver) {
+		c.State = StateCancelled
+		c.touch(now)
+		return nil
+	}
 	if err := c.mayChange(a, "cancel"); err != nil {
 		return err
 	}

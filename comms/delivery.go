@@ -14,11 +14,12 @@ const (
 	DeliveryFailedPerm DeliveryState = "failed_perm"
 	DeliveryUnknown    DeliveryState = "unknown"    // outcome unknown; reconciled before any resend
 	DeliverySuperseded DeliveryState = "superseded" // a newer comm to the same target replaced it
+	DeliveryCancelled  DeliveryState = "cancelled"  // its scheduled comm was cancelled before it went out
 )
 
 // Final reports whether the delivery will not change again by itself.
 func (s DeliveryState) Final() bool {
-	return s == DeliverySent || s == DeliveryFailedPerm || s == DeliverySuperseded
+	return s == DeliverySent || s == DeliveryFailedPerm || s == DeliverySuperseded || s == DeliveryCancelled
 }
 
 // StatuspageTargetKey is the target of every Statuspage delivery: an
@@ -89,6 +90,7 @@ type Counts struct {
 	Failed     int `json:"failed"`
 	Pending    int `json:"pending"`
 	Superseded int `json:"superseded,omitempty"`
+	Cancelled  int `json:"cancelled,omitempty"`
 }
 
 // CountDeliveries counts deliveries per medium.
@@ -103,6 +105,8 @@ func CountDeliveries(ds []Delivery) map[Medium]Counts {
 			c.Failed++
 		case DeliverySuperseded:
 			c.Superseded++
+		case DeliveryCancelled:
+			c.Cancelled++
 		default:
 			c.Pending++
 		}

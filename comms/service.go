@@ -239,7 +239,7 @@ func (s *Service) DraftComm(ctx context.Context, actor, incidentID string, in In
 		}
 		ch.Incident.CommCount++
 		c := ch.Comm
-		c.Number, c.Author, c.CreatedAt, c.UpdatedAt, c.State = ch.Incident.CommCount, actor, now, now, StateDraft
+		c.Number, c.Author, c.EditedBy, c.CreatedAt, c.UpdatedAt, c.State = ch.Incident.CommCount, actor, actor, now, now, StateDraft
 		c.Audience, c.Message, c.Status, c.Recipients, c.IncludeLink = d.Audience, d.Message, d.Status, d.Recipients, d.IncludeLink
 		c.Version = 1
 		ch.Entries = append(ch.Entries, Entry(now, actor, KindCommDrafted, c.ID, "%s drafted (%s)", c.Name(), c.Audience))
@@ -293,9 +293,13 @@ func (s *Service) RequestApproval(ctx context.Context, actor, commID string) (Co
 	})
 }
 
-// Approve approves an external comm.
-func (s *Service) Approve(ctx context.Context, actor, commID string) (Comm, error) {
+// Approve approves version of an external comm: the version the approver
+// saw, so that nobody approves words they have not read.
+func (s *Service) Approve(ctx context.Context, actor, commID string, version int) (Comm, error) {
 	return s.changeComm(ctx, actor, commID, func(ch *CommChange, a Actor, now time.Time) error {
+		if err := sameVersion(ch.Comm, version); err != nil {
+			return err
+		}
 		if err := ch.Comm.Approve(a, now, s.Policy.AllowSelfApproval); err != nil {
 			return err
 		}
@@ -304,10 +308,13 @@ func (s *Service) Approve(ctx context.Context, actor, commID string) (Comm, erro
 	})
 }
 
-// Reject rejects an external comm with a reason.
-func (s *Service) Reject(ctx context.Context, actor, commID, reason string) (Comm, error) {
+// Reject rejects version of an external comm with a reason.
+func (s *Service) Reject(ctx context.Context, actor, commID string, version int, reason string) (Comm, error) {
 	reason = strings.TrimSpace(reason)
 	return s.changeComm(ctx, actor, commID, func(ch *CommChange, a Actor, now time.Time) error {
+		if err := sameVersion(ch.Comm, version); err != nil {
+			return err
+		}
 		if err := ch.Comm.Reject(a, now, reason, s.Policy.AllowSelfApproval); err != nil {
 			return err
 		}
@@ -316,11 +323,31 @@ func (s *Service) Reject(ctx context.Context, actor, commID, reason string) (Com
 	})
 }
 
-// Cancel withdraws an unsent comm.
+func sameVersion(c *Comm, version int) error {
+	if c.Version != version {
+		return Errorf(ECONFLICT, "%s changed since you saw it (it is %s now); look at the current version before deciding.",
+			c.Name(), c.State.Label())
+	}
+	return nil
+}
+
+// Cancel withdraws an unsent comm. A scheduled comm can be cancelled until
+// its send time: its queued deliveries are cancelled with it.
 func (s *Service) Cancel(ctx context.Context, actor, commID string) (Comm, error) {
 	return s.changeComm(ctx, actor, commID, func(ch *CommChange, a Actor, now time.Time) error {
+		scheduled := ch.Comm.Scheduled(now)
 		if err := ch.Comm.Cancel(a, now); err != nil {
 			return err
+		}
+		for i := range ch.Deliveries {
+			d := &ch.Deliveries[i]
+			switch {
+			case d.State.Final():
+				continue
+			case scheduled && d.State != DeliveryPending:
+				return Errorf(ECONFLICT, "%s is already going out and can no longer be cancelled.", ch.Comm.Name())
+			}
+			d.State, d.UpdatedAt, d.LastError = DeliveryCancelled, now, "cancelled by <@"+actor+">"
 		}
 		ch.Entries = append(ch.Entries, Entry(now, actor, KindCommCancelled, ch.Comm.ID, "%s cancelled", ch.Comm.Name()))
 		return nil
@@ -349,14 +376,12 @@ func (s *Service) Send(ctx context.Context, actor, commID string, at time.Time) 
 		if deadline <= 0 {
 			deadline = DefaultCommDeadline
 		}
+		if err := s.fits(inc, c); err != nil {
+			return err
+		}
 		ch.NewDeliveries = Deliveries(c, now, due, due.Add(deadline))
-		ch.Entries = append(ch.Entries, s.setStatus(inc, actor, c.Status, now)...)
-		inc.LastCommAt, inc.UpdatedAt = now, now
-		inc.NextUpdateDue = s.nextDue(inc, now)
-		if c.Audience == External {
-			inc.LatestExternal = c.ID
-		} else {
-			inc.LatestInternal = c.ID
+		if at.IsZero() {
+			ch.Entries = append(ch.Entries, s.publish(inc, c, actor, now)...)
 		}
 		when := "now"
 		if !at.IsZero() {
@@ -377,6 +402,30 @@ func (s *Service) Send(ctx context.Context, actor, commID string, at time.Time) 
 		}
 	}
 	return c, nil
+}
+
+// publish makes c the incident's latest update: the incident takes the
+// status c reports, and the next update falls due. It happens when a comm is
+// sent now, or when a scheduled one has gone out.
+func (s *Service) publish(inc *Incident, c *Comm, actor string, now time.Time) []TimelineEntry {
+	entries := s.setStatus(inc, actor, c.Status, now)
+	inc.LastCommAt, inc.UpdatedAt = now, now
+	inc.NextUpdateDue = s.nextDue(inc, now)
+	if c.Audience == External {
+		inc.LatestExternal = c.ID
+	} else {
+		inc.LatestInternal = c.ID
+	}
+	return entries
+}
+
+// fits checks c, rendered about the real incident with its real link, against
+// each chosen medium's limits; validation measured it with a stand-in link.
+func (s *Service) fits(inc *Incident, c *Comm) error {
+	d := Draft{Audience: c.Audience, Message: c.Message, Status: c.Status, Recipients: c.Recipients, IncludeLink: c.IncludeLink}
+	bad := map[string]string{}
+	s.Rules.checkLengths(d, s.Preview(inc, c), bad)
+	return FieldErrors(bad)
 }
 
 // Finish completes a comm whose deliveries are all final: it becomes sent or
@@ -400,6 +449,9 @@ func (s *Service) Finish(ctx context.Context, commID string) (c Comm, counts map
 			return err
 		}
 		done = true
+		if !ch.Comm.SendAt.IsZero() { // a scheduled comm went out: now it is the latest update
+			ch.Entries = append(ch.Entries, s.publish(ch.Incident, ch.Comm, ch.Comm.SentBy, now)...)
+		}
 		ch.Entries = append(ch.Entries, Entry(now, "", KindDeliverySummary, ch.Comm.ID, "%s delivered: %s", ch.Comm.Name(), FormatCounts(counts)))
 		return nil
 	})
@@ -412,6 +464,9 @@ func (s *Service) RetryFailed(ctx context.Context, actor, commID string) (Comm, 
 	return s.changeComm(ctx, actor, commID, func(ch *CommChange, a Actor, now time.Time) error {
 		if err := ch.Comm.Retry(a, now); err != nil {
 			return err
+		}
+		if latest := latestOf(ch.Incident, ch.Comm.Audience); latest != ch.Comm.ID && latest != "" {
+			return Errorf(ECONFLICT, "A newer update has gone out since %s, so resending it would tell people an older status. Send a new comm instead.", ch.Comm.Name())
 		}
 		n := 0
 		deadline := s.Deadline
@@ -480,6 +535,9 @@ func FormatCounts(counts map[Medium]Counts) string {
 		if n.Superseded > 0 {
 			p += fmt.Sprintf(", %d superseded", n.Superseded)
 		}
+		if n.Cancelled > 0 {
+			p += fmt.Sprintf(", %d cancelled", n.Cancelled)
+		}
 		parts = append(parts, p)
 	}
 	if len(parts) == 0 {
@@ -502,4 +560,11 @@ func describeTargets(r Recipients) string {
 func firstLine(s string) string {
 	s, _, _ = strings.Cut(s, "\n")
 	return truncate(s, 80)
+}
+
+func latestOf(inc *Incident, a Audience) string {
+	if a == External {
+		return inc.LatestExternal
+	}
+	return inc.LatestInternal
 }

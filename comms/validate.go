@@ -190,7 +190,7 @@ func (r Rules) Validate(in Input) (Draft, error) {
 		}
 	}
 	if _, ok := bad[FieldMessage]; !ok {
-		r.checkLengths(d, bad)
+		r.checkLengths(d, r.measure(d), bad)
 	}
 	if len(bad) == 0 && d.Recipients.Empty() {
 		bad[FieldChannels] = "Choose at least one recipient: a channel, an e-mail address, an SMS recipient or Statuspage."
@@ -253,11 +253,24 @@ func (r Rules) lookup(name string) (Person, bool) {
 	return Person{}, false
 }
 
-// checkLengths renders the draft for each chosen medium and checks it fits.
-func (r Rules) checkLengths(d Draft, bad map[string]string) {
-	c := &Comm{IncidentID: "INC-0000", Number: 99, Audience: d.Audience, Message: d.Message, Status: d.Status, IncludeLink: d.IncludeLink, Recipients: d.Recipients}
-	inc := &Incident{ID: "INC-0000", Title: "", Severity: SEV1, Status: d.Status}
-	out := Render(inc, c, Links{}, r.NormalizeSMS)
+// stand-ins for measuring a draft before it belongs to a stored incident: an
+// incident id of five digits and a link as long as a Slack permalink.
+var (
+	standInIncident = Incident{ID: "INC-99999", Severity: SEV1, Permalink: "https://example.slack.com/archives/C0000000000/p1700000000000000",
+		StatuspageShortlink: "https://example.slack.com/archives/C0000000000/p1700000000000000"}
+)
+
+// measure renders the draft with stand-ins, for checkLengths.
+func (r Rules) measure(d Draft) Rendered {
+	c := &Comm{IncidentID: standInIncident.ID, Number: 99, Audience: d.Audience, Message: d.Message, Status: d.Status, IncludeLink: d.IncludeLink, Recipients: d.Recipients}
+	inc := standInIncident
+	inc.Status = d.Status
+	return Render(&inc, c, Links{}, r.NormalizeSMS)
+}
+
+// checkLengths checks that out, the draft rendered for each medium, fits each
+// chosen medium's limits.
+func (r Rules) checkLengths(d Draft, out Rendered, bad map[string]string) {
 	var over []string
 	if n := utf8.RuneCountInString(d.Message); n > MessageMax {
 		over = append(over, fmt.Sprintf("the message has %d characters, at most %d fit", n, MessageMax))

@@ -199,7 +199,10 @@ func supersede(tx *bolt.Tx, d *comms.Delivery, now time.Time) (commIDs []string,
 		if err != nil {
 			return nil, fmt.Errorf("store: open target index names %s: %w", id, err)
 		}
-		if old.CommID == d.CommID || !supersedable(old.State) {
+		// A comm scheduled for later does not silence a row due before it:
+		// people get the current update now and the scheduled one later.
+		scheduledAfter := d.NotBefore.After(d.CreatedAt) && d.NotBefore.After(old.NotBefore)
+		if old.CommID == d.CommID || !supersedable(old.State) || scheduledAfter {
 			continue
 		}
 		nd := old

@@ -231,3 +231,29 @@ func TestSupersede(t *testing.T) {
 		})
 	}
 }
+
+// TestScheduledCommLeavesEarlierRows: a comm scheduled for later does not
+// supersede rows due before it; people get the current update now.
+func TestScheduledCommLeavesEarlierRows(t *testing.T) {
+	db := mustOpen(t)
+	inc := mustIncident(t, db, "a")
+	old, _ := mustSend(t, db, inc.ID, channels("C1"), t0)
+	c, err := db.CreateComm(ctx, inc.ID, func(ch *comms.CommChange) error {
+		ch.Comm.Number, ch.Comm.Audience, ch.Comm.Recipients, ch.Comm.State, ch.Comm.Author = 2, comms.Internal, channels("C1"), comms.StateDraft, "U1"
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	later := t0.Add(time.Hour)
+	if _, err := db.UpdateComm(ctx, c.ID, func(ch *comms.CommChange) error {
+		ch.NewDeliveries = comms.Deliveries(ch.Comm, t0, later, later.Add(time.Hour))
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	rows, _ := db.Deliveries(ctx, old.ID)
+	if rows[0].State != comms.DeliveryPending {
+		t.Errorf("row due now after a comm scheduled for later: %s; want still pending", rows[0].State)
+	}
+}

@@ -74,7 +74,7 @@ func mustSend(tb testing.TB, db *DB, incidentID string, r comms.Recipients, due 
 		if err := ch.Comm.Send(comms.Actor{ID: "U1"}, t0, time.Time{}); err != nil {
 			return err
 		}
-		ch.NewDeliveries = comms.Deliveries(ch.Comm, t0, due, due.Add(time.Hour))
+		ch.NewDeliveries = comms.Deliveries(ch.Comm, due, due, due.Add(time.Hour)) // queued when due: sent now, not scheduled
 		return nil
 	})
 	if err != nil {

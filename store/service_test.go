@@ -43,14 +43,18 @@ func TestServiceEndToEnd(t *testing.T) {
 		t.Fatalf("DraftComm: %v", err)
 	}
 	tick()
-	if _, err := svc.RequestApproval(ctx, "UAUTHOR", c.ID); err != nil {
+	requested, err := svc.RequestApproval(ctx, "UAUTHOR", c.ID)
+	if err != nil {
 		t.Fatalf("RequestApproval: %v", err)
 	}
 	tick()
-	if _, err := svc.Approve(ctx, "UAUTHOR", c.ID); comms.ErrorCode(err) != comms.EFORBIDDEN {
+	if _, err := svc.Approve(ctx, "UAUTHOR", c.ID, requested.Version); comms.ErrorCode(err) != comms.EFORBIDDEN {
 		t.Errorf("Approve by the author = %v; want EFORBIDDEN", err)
 	}
-	if _, err := svc.Approve(ctx, "UAPPROVER", c.ID); err != nil {
+	if _, err := svc.Approve(ctx, "UAPPROVER", c.ID, requested.Version-1); comms.ErrorCode(err) != comms.ECONFLICT {
+		t.Errorf("Approve of a version the approver did not see = %v; want ECONFLICT", err)
+	}
+	if _, err := svc.Approve(ctx, "UAPPROVER", c.ID, requested.Version); err != nil {
 		t.Fatalf("Approve: %v", err)
 	}
 	tick()
@@ -171,5 +175,91 @@ func TestServiceSupersededCommFinishes(t *testing.T) {
 	tl, _ := svc.Timeline(ctx, inc.ID)
 	if last := tl[len(tl)-1]; last.Kind != comms.KindDeliverySummary || !strings.Contains(last.Text, "1 superseded") {
 		t.Errorf("last timeline entry = %s %q; want a delivery summary with 1 superseded", last.Kind, last.Text)
+	}
+}
+
+// TestServiceScheduledComm checks that a scheduled comm changes nothing
+// people see until it has gone out, and can be cancelled until then.
+func TestServiceScheduledComm(t *testing.T) {
+	db := mustOpen(t)
+	now := t0
+	svc := &comms.Service{Store: db, Now: func() time.Time { return now },
+		Rules: comms.Rules{DefaultRegion: "US", Media: map[comms.Medium]bool{comms.MediumSlack: true}}}
+	inc, err := svc.Declare(ctx, "UIC", comms.DeclareInput{Title: "Maintenance", Severity: comms.SEV3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	schedule := func(status comms.Status) comms.Comm {
+		t.Helper()
+		c, err := svc.DraftComm(ctx, "UIC", inc.ID, comms.Input{Audience: comms.Internal, Message: "All clear.", Status: status, Channels: []string{"COPS"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c, err = svc.Send(ctx, "UIC", c.ID, now.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	c := schedule(comms.Resolved)
+	got, _ := svc.Incident(ctx, inc.ID)
+	if got.Status != comms.Investigating || got.LatestInternal != "" {
+		t.Errorf("after scheduling: incident %s, latest %q; want still investigating with no latest update", got.Status, got.LatestInternal)
+	}
+	if _, err := svc.Cancel(ctx, "USTRANGER", c.ID); comms.ErrorCode(err) != comms.EFORBIDDEN {
+		t.Errorf("cancel by a stranger: %v; want EFORBIDDEN", err)
+	}
+	if c, err = svc.Cancel(ctx, "UIC", c.ID); err != nil || c.State != comms.StateCancelled {
+		t.Fatalf("cancel of a scheduled comm: %v, %s; want cancelled", err, c.State)
+	}
+	if due, _ := db.Due(ctx, comms.MediumSlack, now.Add(2*time.Hour), 0); len(due) != 0 {
+		t.Errorf("a cancelled comm still has %d rows due", len(due))
+	}
+
+	// A scheduled comm that goes out becomes the latest update then.
+	c = schedule(comms.Monitoring)
+	now = now.Add(time.Hour)
+	rows, _ := svc.Deliveries(ctx, c.ID)
+	if _, ok, err := db.Claim(ctx, rows[0].ID, now, now.Add(time.Minute)); !ok || err != nil {
+		t.Fatalf("claim: %v %v", ok, err)
+	}
+	if _, err := db.UpdateDelivery(ctx, rows[0].ID, func(d *comms.Delivery) error { d.State = comms.DeliverySent; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, done, err := svc.Finish(ctx, c.ID); !done || err != nil {
+		t.Fatalf("Finish: %v %v", done, err)
+	}
+	got, _ = svc.Incident(ctx, inc.ID)
+	if got.Status != comms.Monitoring || got.LatestInternal != c.ID {
+		t.Errorf("after the scheduled comm went out: incident %s, latest %q; want monitoring and %s", got.Status, got.LatestInternal, c.ID)
+	}
+}
+
+// TestServiceRetryRefusedAfterNewerUpdate keeps the latest status the last
+// one people get: an older comm's failed rows are not resent after a newer
+// comm went out.
+func TestServiceRetryRefusedAfterNewerUpdate(t *testing.T) {
+	db := mustOpen(t)
+	svc := &comms.Service{Store: db, Rules: comms.Rules{DefaultRegion: "US", Media: map[comms.Medium]bool{comms.MediumSlack: true}}}
+	inc, _ := svc.Declare(ctx, "UIC", comms.DeclareInput{Title: "DB", Severity: comms.SEV2})
+	send := func(channel string) comms.Comm {
+		c, err := svc.DraftComm(ctx, "UIC", inc.ID, comms.Input{Audience: comms.Internal, Message: "m", Status: comms.Identified, Channels: []string{channel}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err = svc.Send(ctx, "UIC", c.ID, time.Time{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	old := send("CGONE")
+	rows, _ := svc.Deliveries(ctx, old.ID)
+	db.UpdateDelivery(ctx, rows[0].ID, func(d *comms.Delivery) error { d.State = comms.DeliveryFailedPerm; return nil })
+	if c, _, _, _ := svc.Finish(ctx, old.ID); c.State != comms.StatePartiallyFailed {
+		t.Fatalf("old comm %s; want partially failed", c.State)
+	}
+	send("COPS")
+	if _, err := svc.RetryFailed(ctx, "UIC", old.ID); comms.ErrorCode(err) != comms.ECONFLICT || !strings.Contains(comms.ErrorMessage(err), "newer update") {
+		t.Errorf("retry after a newer update: %v; want ECONFLICT naming the newer update", err)
 	}
 }

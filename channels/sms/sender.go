@@ -1,9 +1,11 @@
 package sms
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -54,7 +56,10 @@ type Sender struct {
 	rt   http.RoundTripper
 }
 
-var _ channels.Sender = (*Sender)(nil)
+var (
+	_ channels.Sender     = (*Sender)(nil)
+	_ channels.Reconciler = (*Sender)(nil)
+)
 
 // New returns a Sender for cfg.
 func New(cfg Config) (*Sender, error) {
@@ -154,11 +159,27 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 		req.URL.Scheme, req.URL.Host, req.Host = r.base.Scheme, r.base.Host, r.base.Host
 	}
 	resp, err := r.next.RoundTrip(req)
-	if err == nil {
-		r.status, r.retryAfter = resp.StatusCode, resp.Header.Get("Retry-After")
+	if err != nil {
+		return nil, err
 	}
-	return resp, err
+	r.status, r.retryAfter = resp.StatusCode, resp.Header.Get("Retry-After")
+	if resp.StatusCode >= 400 {
+		// twilio-go v1.31.0 decodes an error body and never closes it, which
+		// would hold the connection (and its read goroutine) until ctx ends:
+		// hand it a copy instead.
+		b, err := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+		resp.Body.Close()
+		if err != nil {
+			return nil, err
+		}
+		resp.Body = io.NopCloser(bytes.NewReader(b))
+	}
+	return resp, nil
 }
+
+// maxErrorBody bounds the copy of an error answer; Twilio's are a few
+// hundred bytes.
+const maxErrorBody = 64 << 10
 
 func (r *recorder) wait() time.Duration {
 	if r.retryAfter == "" {

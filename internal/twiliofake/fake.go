@@ -39,6 +39,7 @@ type Fake struct {
 	maxInFlight int
 	inFlight    int
 	requests    int
+	creates     int
 	throttled   int
 	faults      faults
 	release     chan struct{}
@@ -117,6 +118,15 @@ func (f *Fake) Requests() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.requests
+}
+
+// Creates reports how many create requests (POST Messages.json) reached the
+// fake, whatever their answer: the texts a sender tried, as against the
+// lookups it made.
+func (f *Fake) Creates() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.creates
 }
 
 // Throttled reports how many 429 answers the fake has sent.

@@ -15,6 +15,7 @@ const (
 	force429
 	hang
 	reset
+	resetAfter
 )
 
 // faults holds the fault switches; the Fake's mutex guards it.
@@ -25,6 +26,7 @@ type faults struct {
 	retryAfter time.Duration
 	hangNext   int
 	resetNext  int
+	resetAfter int
 }
 
 // take picks the fault for one request, consuming one-shot switches.
@@ -33,6 +35,9 @@ func (fs *faults) take() fault {
 	case fs.resetNext > 0:
 		fs.resetNext--
 		return reset
+	case fs.resetAfter > 0:
+		fs.resetAfter--
+		return resetAfter
 	case fs.hangNext > 0:
 		fs.hangNext--
 		return hang
@@ -93,6 +98,16 @@ func (f *Fake) ResetNext(n int) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.faults.resetNext = n
+}
+
+// ResetAfterNext makes the next n requests be served in full — a create
+// records its message — and then end in a TCP reset instead of the answer:
+// the request Twilio acted on whose answer was lost, which only a lookup can
+// settle (limits.md §2.6).
+func (f *Fake) ResetAfterNext(n int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.faults.resetAfter = n
 }
 
 // inject applies a fault and reports whether the request was answered.

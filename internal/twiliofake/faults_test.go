@@ -7,6 +7,7 @@ import (
 	"time"
 
 	twclient "github.com/twilio/twilio-go/client"
+	openapi "github.com/twilio/twilio-go/rest/api/v2010"
 
 	"github.com/herald-comms/herald/internal/twiliofake"
 )
@@ -121,5 +122,31 @@ func TestConcurrencyCap(t *testing.T) {
 	}
 	if got := f.Inbox(rcpt); len(got) != 1 || got[0].Body != "first" {
 		t.Errorf("got inbox %+v; want only the first message", got)
+	}
+}
+
+func TestResetAfterServing(t *testing.T) {
+	t.Parallel()
+	f := twiliofake.New(t)
+	f.ResetAfterNext(1)
+	api, _ := newAPI(t, f, f.AuthToken, 5*time.Second)
+	_, err := api.CreateMessage(params().SetTo(rcpt).SetFrom(from).SetBody("x"))
+	var te *twclient.TwilioRestError
+	if err == nil || errors.As(err, &te) {
+		t.Fatalf("got error %v; want a transport error", err)
+	}
+	inbox := f.Inbox(rcpt)
+	if len(inbox) != 1 {
+		t.Fatalf("got %d messages; want the one created before the reset", len(inbox))
+	}
+	msgs, err := api.ListMessage((&openapi.ListMessageParams{}).SetTo(rcpt).SetFrom(from))
+	if err != nil {
+		t.Fatalf("list after the reset: %v", err)
+	}
+	if len(msgs) != 1 || *msgs[0].Sid != inbox[0].SID {
+		t.Errorf("got %d listed; want the created %s", len(msgs), inbox[0].SID)
+	}
+	if got, want := [2]int{f.Creates(), f.Requests()}, [2]int{1, 2}; got != want {
+		t.Errorf("got creates and requests %v; want %v", got, want)
 	}
 }

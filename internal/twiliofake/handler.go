@@ -3,6 +3,7 @@ package twiliofake
 import (
 	"crypto/subtle"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -20,6 +21,9 @@ var (
 func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	f.requests++
+	if r.Method == http.MethodPost {
+		f.creates++
+	}
 	if f.inFlight >= f.maxInFlight {
 		f.throttled++
 		f.mu.Unlock()
@@ -35,22 +39,38 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.mu.Unlock()
 	}()
 
+	if ft == resetAfter {
+		// Serve the request for real, then drop the answer.
+		f.serve(httptest.NewRecorder(), r)
+		resetConn(f, w)
+		return
+	}
 	if f.inject(w, r, ft, retryAfter, release) {
 		return
 	}
+	f.serve(w, r)
+}
+
+// serve answers a request that got past the fault switches: auth, routing,
+// then the create or the list.
+func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 	if !f.authorized(r) {
 		w.Header().Set("WWW-Authenticate", `Basic realm="Twilio API"`)
 		writeError(w, newError(http.StatusUnauthorized, 20003, "Authenticate"))
 		return
 	}
 	m := messagesPath.FindStringSubmatch(r.URL.Path)
-	if m == nil || r.Method != http.MethodPost {
+	if m == nil || (r.Method != http.MethodPost && r.Method != http.MethodGet) {
 		f.tb.Errorf("twiliofake: unmodelled request %s %s", r.Method, r.URL.Path)
 		writeError(w, newError(http.StatusNotFound, 20404, "The requested resource %s was not found", r.URL.Path))
 		return
 	}
 	if m[1] != f.AccountSID {
 		writeError(w, newError(http.StatusNotFound, 20404, "The requested resource %s was not found", r.URL.Path))
+		return
+	}
+	if r.Method == http.MethodGet {
+		f.listMessages(w, r)
 		return
 	}
 	f.createMessage(w, r)

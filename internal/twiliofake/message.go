@@ -128,5 +128,9 @@ func toResource(account string, m Message) resource {
 	if m.ErrorCode != 0 {
 		res.ErrorCode = &m.ErrorCode
 	}
+	if m.Status == "sent" {
+		sent := m.SentAt.UTC().Format(rfc2822)
+		res.DateSent, res.DateUpdated = &sent, sent
+	}
 	return res
 }

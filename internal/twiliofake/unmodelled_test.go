@@ -38,7 +38,9 @@ func TestUnmodelledRequestsFailTheTest(t *testing.T) {
 		form               url.Values
 		wantStatus         int
 	}{
-		{"list messages", http.MethodGet, "/2010-04-01/Accounts/%s/Messages.json", nil, 404},
+		{"fetch one message", http.MethodGet, "/2010-04-01/Accounts/%s/Messages/SM0123456789abcdef0123456789abcdef.json", nil, 404},
+		{"delete messages", http.MethodDelete, "/2010-04-01/Accounts/%s/Messages.json", nil, 404},
+		{"list by status", http.MethodGet, "/2010-04-01/Accounts/%s/Messages.json?To=%%2B15551230001&Status=sent", nil, 400},
 		{"calls", http.MethodPost, "/2010-04-01/Accounts/%s/Calls.json", nil, 404},
 		{"media", http.MethodPost, "/2010-04-01/Accounts/%s/Messages.json",
 			url.Values{"To": {rcpt}, "From": {from}, "MediaUrl": {"https://x.example/a.png"}}, 400},
