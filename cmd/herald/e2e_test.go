@@ -194,6 +194,27 @@ func TestE2EExternalCommWithApproval(t *testing.T) {
 	h.waitFor(func() bool { return strings.Contains(inc.Message(card.TS).Text(), "Sent by") }, "the card to show it was sent")
 }
 
+func TestE2EApproverGroupMemberApproves(t *testing.T) {
+	t.Parallel()
+	h := startHerald(t)
+	inc := h.declare("Billing delays")
+	m := h.slack.SlashCommand(uEngineer, inc.ID(), "/incident", "comm").Modal(t)
+	m.Select("Audience", "External")
+	h.slack.Eventually(t, func() bool { return contains(m.Labels(), "Statuspage incident") }, "the Statuspage fields")
+	m.Set("Message", "Invoices are delayed by about an hour.")
+	m.Set("E-mail addresses", "billing@example.com")
+	m.Select("Incident status", "Identified")
+	m.Select("Communication action", "Request approval")
+	if res := m.Submit(); res.ResponseAction != "" || len(res.Errors) > 0 {
+		t.Fatalf("request approval: got %+v", res)
+	}
+	card := inc.ExpectMessage(t, "Approval requested")
+	card.Click(uGroupie, "Approve")
+	h.waitFor(func() bool { return strings.Contains(inc.Message(card.TS).Text(), "Approved by") }, "the group member's approval on the card")
+	inc.Message(card.TS).Click(uEngineer, "Send")
+	h.waitFor(func() bool { return len(h.smtp.Inbox("billing@example.com")) == 1 }, "the approved e-mail")
+}
+
 func TestE2EFieldErrorsStoreNothing(t *testing.T) {
 	t.Parallel()
 	h := startHerald(t)

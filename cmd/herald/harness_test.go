@@ -24,6 +24,7 @@ const (
 	uApprover  = "U0APPROVE" // a configured approver
 	uEngineer  = "U0ENG"     // may draft, may not approve
 	uNoPhone   = "U0NOPHONE" // has no phone on their profile
+	uGroupie   = "U0GROUPIE" // approves as a member of the approver user group
 )
 
 // harness is Herald running in process against fakes of every provider,
@@ -42,6 +43,7 @@ type harness struct {
 }
 
 const testYAML = `approvers: [%s]
+approver_groups: [S0COMMS]
 default_phone_region: US
 sms_segment_limit: 3
 public_url: https://status.example.com
@@ -78,6 +80,8 @@ func newHarness(t *testing.T) *harness {
 	w.AddUser(slackfake.User{ID: uApprover, Name: "avery", RealName: "Avery Approver", Phone: "+1 415 555 0111", Email: "avery@example.com"})
 	w.AddUser(slackfake.User{ID: uEngineer, Name: "eli", RealName: "Eli Engineer", Phone: "(415) 555-0112", Email: "eli@example.com"})
 	w.AddUser(slackfake.User{ID: uNoPhone, Name: "nora", RealName: "Nora Nophone", Email: "nora@example.com"})
+	w.AddUser(slackfake.User{ID: uGroupie, Name: "gina", RealName: "Gina Group", Phone: "+1 415 555 0113"})
+	w.AddUserGroup("S0COMMS", "comms-approvers", uGroupie)
 	h.ops = w.AddChannel("ops", slackfake.Public, uCommander, uEngineer)
 	w.AddChannel("general", slackfake.Public, uCommander, uApprover, uEngineer, w.BotUserID)
 

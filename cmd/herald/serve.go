@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -62,7 +61,10 @@ func runBot(ctx context.Context, getenv func(string) string, stdout, stderr io.W
 		fmt.Fprintf(stderr, "herald: %v\n", err)
 		return 1
 	}
-	if err := serve(ctx, cfg, app, log); err != nil && !errors.Is(err, context.Canceled) {
+	if cfg.HTTPAddr != "" {
+		app = append(app, opsServer{addr: cfg.HTTPAddr, db: db, log: log})
+	}
+	if err := serve(ctx, app, log); err != nil && !errors.Is(err, context.Canceled) {
 		log.Error().Err(err).Msg("herald stopped")
 		fmt.Fprintf(stderr, "herald: %v\n", err)
 		return 1
@@ -78,12 +80,10 @@ type component interface {
 
 // serve runs every component until ctx ends or one fails, then stops the rest
 // and waits for them.
-func serve(ctx context.Context, cfg *Config, parts []component, log zerolog.Logger) error {
+func serve(ctx context.Context, parts []component, log zerolog.Logger) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	if cfg.HTTPAddr != "" {
-		parts = append(parts, health{addr: cfg.HTTPAddr, log: log})
-	}
+
 	var wg sync.WaitGroup
 	for _, p := range parts {
 		wg.Go(func() {
@@ -108,29 +108,4 @@ func enabledMedia(cfg *Config) string {
 		}
 	}
 	return strings.Join(on, ",")
-}
-
-// health answers /healthz on HERALD_HTTP_ADDR.
-type health struct {
-	addr string
-	log  zerolog.Logger
-}
-
-func (h health) Run(ctx context.Context) error {
-	ln, err := net.Listen("tcp", h.addr)
-	if err != nil {
-		return fmt.Errorf("HERALD_HTTP_ADDR: %w", err)
-	}
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok\n") })
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
-	go func() {
-		<-ctx.Done()
-		srv.Close()
-	}()
-	h.log.Info().Str("addr", ln.Addr().String()).Msg("health listener")
-	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
 }

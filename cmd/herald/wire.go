@@ -6,6 +6,7 @@ import (
 	"maps"
 	"net/http"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -34,7 +35,7 @@ func assemble(cfg *Config, db *store.DB, api *slack.Client, botUser string, log 
 			ApproverGroups:    cfg.File.ApproverGroups,
 			AllowSelfApproval: cfg.File.AllowSelfApproval,
 		},
-		Groups:  slackGroups{api},
+		Groups:  newSlackGroups(api),
 		Links:   comms.Links{PublicURL: cfg.File.PublicURL},
 		Cadence: cfg.Cadence(),
 	}
@@ -71,9 +72,15 @@ func assemble(cfg *Config, db *store.DB, api *slack.Client, botUser string, log 
 	var search bot.StatuspageSearch
 	if media[comms.MediumStatuspage] {
 		// One limiter for every call made with the key: Statuspage allows
-		// 1 request/s per key (limits.md §3), searches from the modal included.
+		// 1 request/s per key (limits.md §3), searches from the modal
+		// included. delivery.statuspage.rate overrides it for pages whose
+		// key has a different limit.
+		limit := chstatuspage.DefaultLimit
+		if l := cfg.File.Delivery[string(comms.MediumStatuspage)]; l.Rate > 0 {
+			limit = rate.Limit(l.Rate)
+		}
 		s, err := chstatuspage.New(chstatuspage.Config{APIKey: cfg.Statuspage.APIKey, PageID: cfg.Statuspage.PageID,
-			BaseURL: cfg.Statuspage.APIURL, HTTPClient: httpc, Limiter: rate.NewLimiter(1, 1)})
+			BaseURL: cfg.Statuspage.APIURL, HTTPClient: httpc, Limiter: rate.NewLimiter(limit, 1)})
 		if err != nil {
 			return nil, err
 		}
@@ -129,14 +136,45 @@ func (c *Config) Lanes() map[comms.Medium]channels.Lane {
 	return out
 }
 
-// slackGroups resolves approver user groups through Slack.
-type slackGroups struct{ api *slack.Client }
+// slackGroups resolves approver user groups through Slack, remembering each
+// group's members for a minute: approval checks run while Slack waits for an
+// ack, and usergroups.users.list is a Tier 2 method (20+/min).
+type slackGroups struct {
+	api *slack.Client
+	ttl time.Duration
 
-func (g slackGroups) GroupMembers(ctx context.Context, group string) ([]string, error) {
+	mu    sync.Mutex
+	cache map[string]groupEntry
+}
+
+type groupEntry struct {
+	members []string
+	at      time.Time
+}
+
+func newSlackGroups(api *slack.Client) *slackGroups {
+	return &slackGroups{api: api, ttl: time.Minute, cache: map[string]groupEntry{}}
+}
+
+func (g *slackGroups) GroupMembers(ctx context.Context, group string) ([]string, error) {
+	g.mu.Lock()
+	e, ok := g.cache[group]
+	g.mu.Unlock()
+	if ok && time.Since(e.at) < g.ttl {
+		return e.members, nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
 	members, err := g.api.GetUserGroupMembersContext(ctx, group)
 	if err != nil {
+		if ok { // Slack is slow or limiting us: a minute-old answer beats none
+			return e.members, nil
+		}
 		return nil, fmt.Errorf("usergroups.users.list %s: %w", group, err)
 	}
+	g.mu.Lock()
+	g.cache[group] = groupEntry{members: members, at: time.Now()}
+	g.mu.Unlock()
 	return members, nil
 }
 
