@@ -11,10 +11,6 @@ import (
 	"github.com/herald-comms/herald/comms"
 )
 
-// claimSlack is added to the send timeout for the deadline of a claim: the
-// row may also wait for the lane's limiter after it is claimed.
-const claimSlack = 30 * time.Second
-
 // outcome is what one claim of a row ended in, to be written to the row.
 type outcome struct {
 	state     comms.DeliveryState
@@ -26,61 +22,145 @@ type outcome struct {
 	msg       string // the log message
 }
 
-// deliver works on one due row: claim, reconcile or send, record.
+// deliver works on one due row: load its comm, wait for the lane's turn,
+// claim it, reconcile or send, record.
+//
+// The turn comes before the claim: a claimed row (sending) is one whose
+// provider call is about to start or under way, so a row a crash leaves in
+// sending may have reached the provider, and only such rows are reconciled
+// (an e-mail sender's Reconcile answers "found" without looking). A turn
+// that ends up unused (the claim failed, reconciliation found the earlier
+// attempt) is given back to the limiter.
 func (l *lane) deliver(ctx, hard context.Context, fin *finisher, due comms.Delivery) {
-	now := l.d.cfg.Now()
-	row, ok, err := l.d.q.Claim(ctx, due.ID, now, now.Add(l.cfg.SendTimeout+claimSlack))
-	switch {
-	case err != nil:
-		if ctx.Err() == nil {
-			logRow(l.d.log.Error(), &due).Err(err).Msg("channels: claiming row")
+	if l.sender == nil {
+		if row, ok := l.claim(ctx, due); ok {
+			l.record(hard, fin, row, l.unconfigured(row, due.State))
 		}
 		return
-	case !ok:
-		return // superseded, final or taken since Due read it
 	}
-	o := l.attempt(ctx, hard, due.State, row)
+	msg, loadErr := l.message(hard, due)
+	var t *turn
+	if loadErr == nil && l.mayCall(due) {
+		var err error
+		if t, err = l.takeTurn(ctx, l.cost(msg)); err != nil {
+			if ctx.Err() == nil {
+				logRow(l.d.log.Error(), &due).Err(err).Msg("channels: waiting for the lane's turn")
+			}
+			return // nothing claimed: the row stays as it is
+		}
+	}
+	row, ok := l.claim(ctx, due)
+	if !ok {
+		t.giveBack()
+		return
+	}
+	var o outcome
+	if loadErr != nil {
+		o = l.loadFailed(row, due.State, loadErr)
+	} else {
+		msg.Delivery = row
+		o = l.attempt(hard, due.State, msg, t)
+	}
 	l.record(hard, fin, row, o)
 }
 
-// attempt decides and makes the provider calls for a claimed row. prev is
-// the state the row was claimed from.
-func (l *lane) attempt(ctx, hard context.Context, prev comms.DeliveryState, row comms.Delivery) outcome {
-	d := l.d
+// claim moves due to sending. Its deadline allows a reconciliation and a
+// send, each bounded by SendTimeout. false when the row is no longer
+// claimable (superseded, final or taken since Due read it) or the claim
+// failed.
+func (l *lane) claim(ctx context.Context, due comms.Delivery) (comms.Delivery, bool) {
+	now := l.d.cfg.Now()
+	row, ok, err := l.d.q.Claim(ctx, due.ID, now, now.Add(2*l.cfg.SendTimeout))
+	if err != nil {
+		if ctx.Err() == nil {
+			logRow(l.d.log.Error(), &due).Err(err).Msg("channels: claiming row")
+		}
+		return comms.Delivery{}, false
+	}
+	return row, ok
+}
+
+// mayCall reports whether a claim of due may send, and so needs a turn: an
+// unknown row may have to be sent again after reconciliation; a row out of
+// attempts or past its comm's deadline is only failed.
+func (l *lane) mayCall(due comms.Delivery) bool {
+	return due.State == comms.DeliveryUnknown || !l.outOfTries(due, due.Attempts+1)
+}
+
+// cost is what sending msg takes from the lane's limiter: its segments for
+// SMS, one for the other media.
+func (l *lane) cost(msg Message) int {
+	if l.medium == comms.MediumSMS {
+		return msg.Rendered.SMS.Info.Segments
+	}
+	return 1
+}
+
+// loadFailed is the outcome of a claimed row whose comm could not be loaded.
+// prev is the state the row was claimed from.
+func (l *lane) loadFailed(row comms.Delivery, prev comms.DeliveryState, err error) outcome {
+	made := row.Attempts - 1
+	if comms.ErrorCode(err) == comms.ENOTFOUND {
+		return outcome{state: comms.DeliveryFailedPerm, attempts: made, err: Classify(err),
+			lastError: "Herald could not find this comm's record, so it could not send it.", msg: "comm or incident missing"}
+	}
+	return outcome{state: prev, attempts: made, lastError: row.LastError, err: Classify(err),
+		notBefore: l.d.cfg.Now().Add(l.d.cfg.backoff(1, 0)), msg: "could not load the comm; retrying later"}
+}
+
+// notConfigured says, for the comm's author, why a medium's rows cannot
+// leave: this Herald has no sender for it.
+var notConfigured = map[comms.Medium]string{
+	comms.MediumSlack:      "Slack is not configured on this Herald (no bot token).",
+	comms.MediumEmail:      "E-mail is not configured on this Herald (no SMTP server).",
+	comms.MediumSMS:        "SMS is not configured on this Herald (no Twilio credentials).",
+	comms.MediumStatuspage: "Statuspage is not configured on this Herald (no API key or page id).",
+}
+
+// unconfigured ends a claimed row of a medium without a Sender (turned off
+// after the row was queued, or a restart without the provider's
+// credentials): it would never leave, and its comm never finish.
+func (l *lane) unconfigured(row comms.Delivery, prev comms.DeliveryState) outcome {
+	why := notConfigured[l.medium]
+	if why == "" {
+		why = fmt.Sprintf("%s is not configured on this Herald.", l.medium)
+	}
+	if prev == comms.DeliveryUnknown {
+		why = "Herald could not check whether the last attempt arrived: " + why
+	}
+	return outcome{state: comms.DeliveryFailedPerm, attempts: row.Attempts - 1, lastError: why, msg: "medium not configured"}
+}
+
+// attempt reconciles and sends a claimed row. prev is the state the row was
+// claimed from; t is its turn, nil when mayCall said no call is needed.
+func (l *lane) attempt(hard context.Context, prev comms.DeliveryState, msg Message, t *turn) outcome {
+	row := msg.Delivery
 	// made is the number of provider attempts before this claim.
 	made := row.Attempts - 1
-	giveBack := outcome{state: prev, attempts: made, notBefore: row.NotBefore, lastError: row.LastError, msg: "returned to the queue at shutdown"}
-
-	msg, err := l.message(hard, row)
-	if err != nil {
-		if comms.ErrorCode(err) == comms.ENOTFOUND {
-			return outcome{state: comms.DeliveryFailedPerm, attempts: made, err: Classify(err),
-				lastError: "Herald could not find this comm's record, so it could not send it.", msg: "comm or incident missing"}
-		}
-		giveBack.notBefore, giveBack.err, giveBack.msg = d.cfg.Now().Add(d.cfg.backoff(1, 0)), Classify(err), "could not load the comm; retrying later"
-		return giveBack
-	}
-
 	if prev == comms.DeliveryUnknown {
 		rctx, cancel := context.WithTimeout(hard, l.cfg.SendTimeout)
 		o, done := l.reconcile(rctx, msg, row, made)
 		cancel()
 		if done {
+			t.giveBack()
 			return o
 		}
 	}
 	if o, done := l.exhausted(row, made); done {
+		t.giveBack()
 		return o
 	}
-
-	cost := 1
-	if l.medium == comms.MediumSMS {
-		cost = msg.Rendered.SMS.Info.Segments
+	if t == nil || hard.Err() != nil {
+		// The call does not start: the row goes back as it was, so it is
+		// never taken for one that may have arrived.
+		t.giveBack()
+		o := outcome{state: prev, attempts: made, notBefore: row.NotBefore, lastError: row.LastError, msg: "returned to the queue at shutdown"}
+		if t == nil {
+			o.msg = "returned to the queue: claimed without a turn"
+		}
+		return o
 	}
-	if err := l.waitTurn(ctx, cost); err != nil {
-		return giveBack
-	}
-	// The timeout starts now, not before the wait for the lane's turn.
+	// The timeout starts now, after the reconciliation.
 	callCtx, cancel := context.WithTimeout(hard, l.cfg.SendTimeout)
 	defer cancel()
 	res, err := l.sender.Send(callCtx, msg)
@@ -103,7 +183,7 @@ func (l *lane) reconcile(ctx context.Context, msg Message, row comms.Delivery, m
 	switch {
 	case err != nil:
 		e := Classify(err)
-		if row.Attempts > l.cfg.MaxAttempts || l.pastGiveUp(row) {
+		if l.outOfTries(row, row.Attempts) {
 			return outcome{state: comms.DeliveryFailedPerm, attempts: row.Attempts, err: e,
 				lastError: fmt.Sprintf("%s; Herald could not check whether the last one arrived: %s", gaveUp(made, ""), e.UserMessage()),
 				msg:       "gave up: could not reconcile"}, true
@@ -119,14 +199,16 @@ func (l *lane) reconcile(ctx context.Context, msg Message, row comms.Delivery, m
 
 // exhausted ends a row that is out of attempts or past its comm's deadline.
 func (l *lane) exhausted(row comms.Delivery, made int) (outcome, bool) {
-	if row.Attempts <= l.cfg.MaxAttempts && !l.pastGiveUp(row) {
+	if !l.outOfTries(row, row.Attempts) {
 		return outcome{}, false
 	}
 	return outcome{state: comms.DeliveryFailedPerm, attempts: made, lastError: gaveUp(made, row.LastError), msg: "gave up"}, true
 }
 
-func (l *lane) pastGiveUp(row comms.Delivery) bool {
-	return !row.GiveUpAt.IsZero() && !l.d.cfg.Now().Before(row.GiveUpAt)
+// outOfTries reports whether a claim of row that counts attempts provider
+// calls would be one too many, or the comm's deadline has passed.
+func (l *lane) outOfTries(row comms.Delivery, attempts int) bool {
+	return attempts > l.cfg.MaxAttempts || (!row.GiveUpAt.IsZero() && !l.d.cfg.Now().Before(row.GiveUpAt))
 }
 
 // sent is the outcome of an accepted message. A Statuspage incident the

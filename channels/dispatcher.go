@@ -13,32 +13,41 @@ import (
 	"github.com/herald-comms/herald/comms"
 )
 
-// Dispatcher drains the outbox: one lane per medium that has a Sender, all
-// running concurrently.
+// Dispatcher drains the outbox: one lane per medium, all running
+// concurrently.
 type Dispatcher struct {
-	cfg     Config
-	q       Queue
-	senders map[comms.Medium]Sender
-	hooks   Hooks
-	log     zerolog.Logger
+	cfg   Config
+	q     Queue
+	hooks Hooks
+	log   zerolog.Logger
 
 	lanes   map[comms.Medium]*lane
+	fin     *finisher
 	running atomic.Bool
 }
 
 // New returns a Dispatcher that sends each medium's rows through its Sender.
-// Media without a Sender are left alone (their rows stay queued).
+// A medium without a Sender (not configured on this Herald) still has a
+// lane: it fails its due rows with a message that says so, since they
+// would never leave and their comm never finish.
 func New(cfg Config, q Queue, senders map[comms.Medium]Sender, hooks Hooks, log zerolog.Logger) *Dispatcher {
 	cfg.setDefaults()
-	d := &Dispatcher{cfg: cfg, q: q, senders: senders, hooks: hooks, log: log, lanes: map[comms.Medium]*lane{}}
+	d := &Dispatcher{cfg: cfg, q: q, hooks: hooks, log: log, lanes: map[comms.Medium]*lane{}}
+	d.fin = newFinisher(d)
 	for _, m := range comms.Media {
-		s := senders[m]
-		if s == nil {
-			continue
-		}
-		d.lanes[m] = newLane(d, m, s, cfg.lane(m))
+		d.lanes[m] = newLane(d, m, senders[m], cfg.lane(m))
 	}
 	return d
+}
+
+// Finish asks for Hooks.Finished to be called for commID through the same
+// coalescing finisher as the rows' own outcomes, and returns at once. The
+// app uses it for comms it cannot finish itself right now, such as those
+// whose rows a newer comm superseded, found inside a Slack handler that must
+// ack first. Before Run, or after Run returned, the request waits for the
+// next Run.
+func (d *Dispatcher) Finish(commID string) {
+	d.fin.mark(commID)
 }
 
 // Notify wakes every lane to look for due rows. The app calls it right after
@@ -68,9 +77,9 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 	// writes run under it, so a shutdown does not cut a send in half.
 	hard, cancelHard := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelHard()
-	fin := newFinisher(d)
-	finDone := make(chan struct{})
-	go func() { defer close(finDone); fin.run(hard) }()
+	fin := d.fin
+	finStop, finDone := make(chan struct{}), make(chan struct{})
+	go func() { defer close(finDone); fin.run(hard, finStop) }()
 
 	var wg sync.WaitGroup
 	for _, l := range d.lanes {
@@ -90,7 +99,7 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 		cancelHard()
 		<-lanesDone
 	}
-	fin.stop()
+	close(finStop)
 	<-finDone
 	return nil
 }
@@ -103,9 +112,6 @@ func (d *Dispatcher) recoverSending(ctx context.Context) error {
 	}
 	now := d.cfg.Now()
 	for _, r := range rows {
-		if d.lanes[r.Medium] == nil {
-			continue
-		}
 		_, err := d.q.UpdateDelivery(ctx, r.ID, func(x *comms.Delivery) error {
 			if x.State != comms.DeliverySending {
 				return errNotOurs

@@ -299,3 +299,121 @@ func TestRateLimitPausesTheLane(t *testing.T) {
 		}
 	}
 }
+
+func TestUnconfiguredMediumFailsItsRows(t *testing.T) {
+	t.Parallel()
+	const why = "SMS is not configured on this Herald (no Twilio credentials)."
+	tests := []struct {
+		name  string
+		setup func(t *testing.T, e *env, c comms.Comm) // the rows as an earlier run with SMS left them
+		want  string                                   // the SMS rows' LastError
+		tries int                                      // and Attempts
+	}{
+		{name: "queued", want: why},
+		{name: "scheduled, due after the start", want: why, setup: func(t *testing.T, e *env, c comms.Comm) {
+			for _, r := range e.rows(t, c.ID) {
+				if r.Medium == comms.MediumSMS {
+					_, err := e.db.UpdateDelivery(context.Background(), r.ID, func(x *comms.Delivery) error {
+						x.NotBefore = time.Now().Add(300 * time.Millisecond)
+						return nil
+					})
+					must(t, err)
+				}
+			}
+		}},
+		{name: "left in sending", want: "Herald could not check whether the last attempt arrived: " + why, tries: 1, setup: func(t *testing.T, e *env, c comms.Comm) {
+			for _, r := range e.rows(t, c.ID) {
+				if r.Medium == comms.MediumSMS {
+					if _, ok, err := e.db.Claim(context.Background(), r.ID, time.Now(), time.Now().Add(time.Minute)); err != nil || !ok {
+						t.Fatalf("claim %s: %v %v", r.ID, ok, err)
+					}
+				}
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			c := e.queue(t, targets{channels: 1, sms: 2}, time.Now().Add(time.Hour))
+			if tt.setup != nil {
+				tt.setup(t, e, c)
+			}
+			senders := map[comms.Medium]channels.Sender{}
+			for m, s := range e.senders {
+				if m != comms.MediumSMS {
+					senders[m] = s
+				}
+			}
+			d := e.dispatcher(t, testConfig(), senders)
+			e.run(t, d)
+			d.Notify()
+			if got := e.waitComm(t, c.ID, 10*time.Second); got.State != comms.StatePartiallyFailed {
+				t.Fatalf("got comm %s; want partially_failed", got.State)
+			}
+			for id, r := range e.rows(t, c.ID) {
+				switch {
+				case r.Medium == comms.MediumSMS && (r.State != comms.DeliveryFailedPerm || r.LastError != tt.want || r.Attempts != tt.tries):
+					t.Errorf("row %s: got %s after %d attempts, %q; want failed_perm after %d, %q", id, r.State, r.Attempts, r.LastError, tt.tries, tt.want)
+				case r.Medium == comms.MediumSlack && r.State != comms.DeliverySent:
+					t.Errorf("row %s: got %s; want sent", id, r.State)
+				}
+			}
+			if n := e.twilio.Requests(); n != 0 {
+				t.Errorf("got %d Twilio requests; want none", n)
+			}
+			if e.finishedCalls(c.ID) < 1 {
+				t.Errorf("got no Finished call; want the author to get a delivery report")
+			}
+		})
+	}
+}
+
+func TestFinishOnRequest(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		when string // before Run, while running, or after Run returned
+	}{
+		{"before Run", "before"},
+		{"while running", "during"},
+		{"after Run returned", "after"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			// A newer comm to the same channel supersedes the old one's
+			// row; nothing of the old one is left to send, so only a Finish
+			// request completes it.
+			old := e.queue(t, targets{channels: 1}, time.Now().Add(time.Hour))
+			newer := e.queue(t, targets{channels: 1}, time.Now().Add(time.Hour))
+			d := e.dispatcher(t, testConfig(), e.senders)
+			switch tt.when {
+			case "before":
+				d.Finish(old.ID)
+				e.run(t, d)
+			case "during":
+				e.run(t, d)
+				d.Finish(old.ID)
+			case "after":
+				stop := e.run(t, d)
+				d.Notify()
+				e.waitComm(t, newer.ID, 10*time.Second)
+				stop()
+				d.Finish(old.ID)
+				if n := e.finishedCalls(old.ID); n != 0 {
+					t.Errorf("got %d Finished calls with no Run; want none until the next Run", n)
+				}
+				e.run(t, d)
+			}
+			d.Notify()
+			if got := e.waitComm(t, old.ID, 10*time.Second); got.State != comms.StateSent {
+				t.Errorf("got comm %s; want sent (all its rows superseded)", got.State)
+			}
+			if n := e.finishedCalls(old.ID); n != 1 {
+				t.Errorf("got %d Finished calls; want 1", n)
+			}
+		})
+	}
+}

@@ -10,8 +10,10 @@
 // (DESIGN.md §4, limits.md §7).
 //
 // A row moves through durable states around every provider call (limits.md
-// §8.2): it is claimed (pending → sending, with a deadline) before the call
-// and its outcome is written after it, never inside a database transaction:
+// §8.2): it is claimed (pending → sending, with a deadline) right before the
+// call, once the lane's limiter has granted its turn, and its outcome is
+// written after it, never inside a database transaction (so a row is in
+// sending only when its call may have reached the provider). The outcomes:
 //
 //   - sent, with the provider's reference;
 //   - failed_temp, retried at NotBefore with exponential backoff and jitter,
@@ -29,6 +31,12 @@
 //
 // Rows left in sending by a previous run (a crash, a restart) become unknown
 // when Run starts, so they are reconciled, never blindly resent.
+//
+// A medium without a Sender (not configured on this Herald, say SMS without
+// Twilio credentials) still has a lane, which fails its due rows with a
+// message that says so: they would never leave, and their comm would never
+// finish. Hooks.Finished is called for a comm when its rows become final,
+// and when the app asks (Dispatcher.Finish).
 //
 // channels imports comms and the providers' client libraries, never the
 // store: the Queue interface is what it needs of the outbox.

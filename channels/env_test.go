@@ -184,11 +184,23 @@ func testConfig() channels.Config {
 	return channels.Config{Lanes: fastLanes(), RetryBase: 20 * time.Millisecond, RetryMax: 200 * time.Millisecond, ShutdownGrace: 200 * time.Millisecond}
 }
 
-// start runs a dispatcher until the returned stop is called (or the test
-// ends); stop waits for Run to return.
+// start runs a dispatcher with every sender until the returned stop is
+// called (or the test ends); stop waits for Run to return.
 func (e *env) start(t testing.TB, cfg channels.Config) (d *channels.Dispatcher, stop func()) {
 	t.Helper()
-	d = channels.New(cfg, e.db, e.senders, e.hooks(), zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.WarnLevel))
+	d = e.dispatcher(t, cfg, e.senders)
+	return d, e.run(t, d)
+}
+
+// dispatcher returns a dispatcher with the given senders, not running.
+func (e *env) dispatcher(t testing.TB, cfg channels.Config, senders map[comms.Medium]channels.Sender) *channels.Dispatcher {
+	return channels.New(cfg, e.db, senders, e.hooks(), zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.WarnLevel))
+}
+
+// run runs d until the returned stop is called (or the test ends); stop
+// waits for Run to return.
+func (e *env) run(t testing.TB, d *channels.Dispatcher) (stop func()) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- d.Run(ctx) }()
@@ -202,7 +214,14 @@ func (e *env) start(t testing.TB, cfg channels.Config) (d *channels.Dispatcher, 
 		})
 	}
 	t.Cleanup(stop)
-	return d, stop
+	return stop
+}
+
+// finishedCalls returns how often Hooks.Finished was called for a comm.
+func (e *env) finishedCalls(commID string) int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.finished[commID]
 }
 
 // waitComm waits until the comm is no longer sending and returns it.

@@ -18,20 +18,23 @@ const finishDelay = 50 * time.Millisecond
 // serial and coalesced: while one runs, further rows of the same comm only
 // mark it again, so a comm of 400 rows costs a handful of Finish
 // transactions instead of 400, and the last mark is always followed by a call.
+//
+// It belongs to the Dispatcher, not to one Run: marks made while no Run is
+// under way (Dispatcher.Finish) wait in dirty, and the kick left behind
+// makes the next run flush them.
 type finisher struct {
 	d     *Dispatcher
 	mu    sync.Mutex
 	dirty map[string]bool
 	kick  chan struct{}
-	done  chan struct{}
-	once  sync.Once
 }
 
 func newFinisher(d *Dispatcher) *finisher {
-	return &finisher{d: d, dirty: map[string]bool{}, kick: make(chan struct{}, 1), done: make(chan struct{})}
+	return &finisher{d: d, dirty: map[string]bool{}, kick: make(chan struct{}, 1)}
 }
 
-// mark records that a row of commID became final.
+// mark records that commID is to be finished: a row of it became final, or
+// the app asked. It never blocks.
 func (f *finisher) mark(commID string) {
 	f.mu.Lock()
 	f.dirty[commID] = true
@@ -42,10 +45,9 @@ func (f *finisher) mark(commID string) {
 	}
 }
 
-// stop makes run flush what is marked and return.
-func (f *finisher) stop() { f.once.Do(func() { close(f.done) }) }
-
-func (f *finisher) run(ctx context.Context) {
+// run calls the hook for marked comms until stop is closed, then flushes
+// what is marked and returns.
+func (f *finisher) run(ctx context.Context, stop <-chan struct{}) {
 	for {
 		select {
 		case <-f.kick:
@@ -53,11 +55,11 @@ func (f *finisher) run(ctx context.Context) {
 			t := time.NewTimer(finishDelay)
 			select {
 			case <-t.C:
-			case <-f.done:
+			case <-stop:
 				t.Stop()
 			}
 			f.flush(ctx)
-		case <-f.done:
+		case <-stop:
 			f.flush(ctx)
 			return
 		}

@@ -2,6 +2,7 @@ package channels
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"time"
 
@@ -182,38 +183,87 @@ func (l *lane) pausedFor() time.Duration {
 	return time.Until(l.pauseUntil)
 }
 
-// waitTurn waits until the lane is not paused and the limiter grants cost
+// turn is the lane's permission for one send: the limiter's tokens, taken
+// before the row is claimed (see deliver) and given back if unused.
+type turn struct {
+	bits []grant
+}
+
+// grant is one reservation of a turn and the time it was for.
+type grant struct {
+	r  *rate.Reservation
+	at time.Time
+}
+
+// takeTurn waits until the lane is not paused and the limiter grants cost
 // tokens (segments for SMS, one for the other media), in bites of at most
-// the burst, so a long SMS costs its full share of the rate.
-func (l *lane) waitTurn(ctx context.Context, cost int) error {
+// the burst, so a long SMS costs its full share of the rate. On error
+// (ctx done) nothing is held.
+func (l *lane) takeTurn(ctx context.Context, cost int) (*turn, error) {
+	t := &turn{}
 	for left := max(cost, 1); left > 0; {
 		n := min(left, max(l.lim.Burst(), 1))
-		if err := l.wait(ctx, n); err != nil {
-			return err
+		g, err := l.wait(ctx, n)
+		if err != nil {
+			t.giveBack()
+			return nil, err
 		}
+		t.bits = append(t.bits, g)
 		left -= n
 	}
-	return nil
+	return t, nil
+}
+
+// giveBack returns the tokens of a turn that sent nothing (the claim
+// failed, or reconciliation found the earlier attempt), as far as the
+// limiter can: rate.Reservation.CancelAt at the granted time restores what
+// no later reservation has been counted against. A nil turn is a no-op.
+func (t *turn) giveBack() {
+	if t == nil {
+		return
+	}
+	for i := len(t.bits) - 1; i >= 0; i-- {
+		t.bits[i].r.CancelAt(t.bits[i].at)
+	}
+	t.bits = nil
 }
 
 // wait waits out a pause, then for n tokens, and again if a pause began
-// meanwhile.
-func (l *lane) wait(ctx context.Context, n int) error {
+// meanwhile (the tokens taken before the pause are spent: after a
+// rate-limit answer, sending less is right).
+func (l *lane) wait(ctx context.Context, n int) (grant, error) {
 	for {
-		if d := l.pausedFor(); d > 0 {
-			t := time.NewTimer(d)
-			select {
-			case <-ctx.Done():
-				t.Stop()
-				return ctx.Err()
-			case <-t.C:
-			}
+		if err := sleepCtx(ctx, l.pausedFor()); err != nil {
+			return grant{}, err
 		}
-		if err := l.lim.WaitN(ctx, n); err != nil {
-			return err
+		now := time.Now()
+		r := l.lim.ReserveN(now, n)
+		if !r.OK() {
+			return grant{}, fmt.Errorf("channels: %s lane: %d tokens exceed the limiter's burst of %d", l.medium, n, l.lim.Burst())
+		}
+		d := r.DelayFrom(now)
+		g := grant{r: r, at: now.Add(d)}
+		if err := sleepCtx(ctx, d); err != nil {
+			g.r.CancelAt(g.at)
+			return grant{}, err
 		}
 		if l.pausedFor() <= 0 {
-			return nil
+			return g, nil
 		}
+	}
+}
+
+// sleepCtx waits for d (nothing when d ≤ 0) or until ctx is done.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
 	}
 }

@@ -36,6 +36,7 @@ type Hooks struct {
 	// the comm once every row is final, and refreshes the pinned summary and
 	// the delivery report. Calls are coalesced: a comm whose rows finish in a
 	// burst is reported once per burst, and always once after its last row.
+	// Dispatcher.Finish asks for a call through the same path.
 	Finished func(ctx context.Context, commID string) error
 	// StatuspageIncident is called when a Statuspage send created (or found)
 	// the Statuspage incident of incidentID, before the row is marked sent.

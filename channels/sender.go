@@ -39,6 +39,8 @@ type Sender interface {
 // ambiguous attempt of m reached the provider. The dispatcher asks it before
 // it resends an unknown row: found means the earlier attempt arrived (the
 // row becomes sent with the Result), not found means it is sent again.
+// Found also covers "sending again would do harm": the Statuspage sender
+// answers found when a newer comm already updated the incident.
 type Reconciler interface {
 	Reconcile(ctx context.Context, m Message) (res Result, found bool, err error)
 }

@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strconv"
 	"time"
 
 	twclient "github.com/twilio/twilio-go/client"
@@ -181,12 +180,4 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 // hundred bytes.
 const maxErrorBody = 64 << 10
 
-func (r *recorder) wait() time.Duration {
-	if r.retryAfter == "" {
-		return 0
-	}
-	if n, err := strconv.Atoi(r.retryAfter); err == nil {
-		return time.Duration(n) * time.Second
-	}
-	return channels.ParseRetryAfter(r.retryAfter, time.Now())
-}
+func (r *recorder) wait() time.Duration { return channels.ParseRetryAfter(r.retryAfter, time.Now()) }

@@ -29,7 +29,8 @@ func (e *apiError) Error() string {
 }
 
 // do sends one request under the key's limiter and decodes a 2xx answer
-// into out.
+// into out. A request the limiter did not let out in time fails with a
+// Retryable *channels.Error.
 func (s *Sender) do(ctx context.Context, method, path string, in, out any) error {
 	var body io.Reader
 	if in != nil {
@@ -49,7 +50,11 @@ func (s *Sender) do(ctx context.Context, method, path string, in, out any) error
 		req.Header.Set("Content-Type", "application/json")
 	}
 	if err := s.lim.Wait(ctx); err != nil {
-		return err
+		// The request never left: the context ends before the key's
+		// bucket grants it (Wait gives up at once when the deadline is
+		// nearer than its turn), so searches from the modal, whose
+		// context is short, never queue behind deliveries for long.
+		return &channels.Error{Class: channels.Retryable, Err: fmt.Errorf("statuspage: waiting for the API key's rate limit: %w", err)}
 	}
 	resp, err := s.hc.Do(req)
 	if err != nil {

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -116,21 +118,34 @@ type fields struct {
 	Metadata             map[string]any `json:"metadata"`
 }
 
-// Send updates the Statuspage incident of the Herald incident, or creates
-// it. The Result carries the incident update id as Ref, and the incident's
-// id and shortlink.
+// Send publishes the comm on Statuspage. The Result carries the incident
+// update id as Ref, and the incident's id and shortlink.
+//
+//   - A comm that names an incident (StatuspageTarget.IncidentID) updates it.
+//   - A comm that asks for a new incident (StatuspageTarget.CreateTitle)
+//     creates one, even when the Herald incident already has one attached:
+//     that is what the preview promised. Statuspage has no idempotency key,
+//     so it first looks for an incident whose metadata names this comm, left
+//     by an earlier create whose answer was lost, and returns that one.
+//   - Otherwise the comm updates the incident attached to the Herald
+//     incident, or the one whose metadata names the Herald incident, or
+//     creates one named after the Herald incident.
 func (s *Sender) Send(ctx context.Context, m channels.Message) (channels.Result, error) {
 	r := m.Rendered.Statuspage
 	f := fields{Status: string(r.Status), Body: r.Body, DeliverNotifications: r.Notify,
 		Metadata: map[string]any{"herald": map[string]string{"incident": m.Incident.ID, "comm": m.Comm.ID}}}
 	id := targetID(m)
 	if id == "" {
-		found, err := s.find(ctx, m)
+		list, err := s.search(ctx, m)
 		if err != nil {
 			return channels.Result{}, err
 		}
-		if found != nil {
-			id = found.ID
+		if creates(m) {
+			if in := ofComm(list, m); in != nil {
+				return in.result(), nil // an earlier create arrived
+			}
+		} else if in := ofIncident(list, m); in != nil {
+			id = in.ID
 		}
 	}
 	var in incident
@@ -140,65 +155,158 @@ func (s *Sender) Send(ctx context.Context, m channels.Message) (channels.Result,
 		}
 		return in.result(), nil
 	}
-	f.Name = r.Name
-	if f.Name == "" {
-		f.Name = m.Incident.Title
-	}
+	f.Name = name(m)
 	if err := s.do(ctx, http.MethodPost, "/incidents", map[string]any{"incident": f}, &in); err != nil {
 		return channels.Result{}, explain(err, "")
 	}
 	return in.result(), nil
 }
 
-// targetID is the Statuspage incident the comm updates: the one the author
-// chose, else the one attached to the Herald incident.
+// creates reports whether the comm asked for a new Statuspage incident.
+func creates(m channels.Message) bool {
+	t := m.Comm.Recipients.Statuspage
+	return t.Create() && t.CreateTitle != ""
+}
+
+// targetID is the existing Statuspage incident the comm updates: the one the
+// author chose, else, unless the author asked for a new one, the one
+// attached to the Herald incident. "" when there is none to update.
 func targetID(m channels.Message) string {
 	if t := m.Comm.Recipients.Statuspage; t != nil && t.IncidentID != "" {
 		return t.IncidentID
 	}
+	if creates(m) {
+		return ""
+	}
 	return m.Incident.StatuspageIncidentID
 }
 
-// Reconcile looks for the comm's id in the metadata of the Statuspage
-// incident it created or updated.
-func (s *Sender) Reconcile(ctx context.Context, m channels.Message) (channels.Result, bool, error) {
-	var in *incident
-	if id := targetID(m); id != "" {
-		var got incident
-		if err := s.do(ctx, http.MethodGet, "/incidents/"+url.PathEscape(id), nil, &got); err != nil {
-			return channels.Result{}, false, explain(err, id)
-		}
-		in = &got
-	} else {
-		found, err := s.find(ctx, m)
-		if err != nil {
-			return channels.Result{}, false, err
-		}
-		in = found
+// name is the name of an incident the comm creates, and the text searched
+// for it.
+func name(m channels.Message) string {
+	if n := m.Rendered.Statuspage.Name; n != "" {
+		return n
 	}
-	if in == nil || in.herald().Herald.Comm != m.Comm.ID {
-		return channels.Result{}, false, nil
-	}
-	return in.result(), true, nil
+	return m.Incident.Title
 }
 
-// find searches the page for the incident whose metadata names the Herald
-// incident. The search text is the name Herald gives the incident; the
-// metadata decides.
-func (s *Sender) find(ctx context.Context, m channels.Message) (*incident, error) {
-	q := m.Rendered.Statuspage.Name
-	if q == "" {
-		q = m.Incident.Title
+// Reconcile tells whether the comm's earlier, ambiguous create or update was
+// published: found when the metadata of the Statuspage incident the comm
+// created or updated names the comm.
+//
+// It is found, too, when that incident's metadata names a newer comm of the
+// same Herald incident (comm ids grow with time). That comm's update came
+// later and is what Statuspage must show; sending this older one again
+// would publish an older status last, whether or not it arrived the first
+// time. Nothing is sent then: the Result's Ref is the incident's latest
+// update, and it carries no incident id, since attaching the incident is
+// the newer comm's row's to do.
+func (s *Sender) Reconcile(ctx context.Context, m channels.Message) (channels.Result, bool, error) {
+	list, err := s.candidates(ctx, m)
+	if err != nil {
+		return channels.Result{}, false, err
 	}
+	if in := ofComm(list, m); in != nil {
+		return in.result(), true, nil
+	}
+	for i := range list {
+		if list[i].newerThan(m) {
+			res := list[i].result()
+			return channels.Result{Ref: res.Ref}, true, nil
+		}
+	}
+	return channels.Result{}, false, nil
+}
+
+// candidates are the incidents the comm may have created or updated: the
+// one it updates, else those the search finds. When the comm creates, the
+// incident attached to the Herald incident is read as well: a newer comm
+// may have updated it meanwhile.
+func (s *Sender) candidates(ctx context.Context, m channels.Message) ([]incident, error) {
+	if id := targetID(m); id != "" {
+		in, err := s.get(ctx, id)
+		if err != nil {
+			return nil, explain(err, id)
+		}
+		return []incident{in}, nil
+	}
+	list, err := s.search(ctx, m)
+	if err != nil || !creates(m) {
+		return list, err
+	}
+	id := m.Incident.StatuspageIncidentID
+	if id == "" || slices.ContainsFunc(list, func(in incident) bool { return in.ID == id }) {
+		return list, nil
+	}
+	in, err := s.get(ctx, id)
+	var ae *apiError
+	switch {
+	case errors.As(err, &ae) && ae.status == http.StatusNotFound:
+		return list, nil // deleted since: no newer comm is on it
+	case err != nil:
+		return nil, explain(err, id)
+	}
+	return append(list, in), nil
+}
+
+// get reads one incident.
+func (s *Sender) get(ctx context.Context, id string) (incident, error) {
+	var in incident
+	err := s.do(ctx, http.MethodGet, "/incidents/"+url.PathEscape(id), nil, &in)
+	return in, err
+}
+
+// search lists the page's incidents that match the name Herald gives the
+// comm's incident, newest first; the metadata decides which are Herald's.
+func (s *Sender) search(ctx context.Context, m channels.Message) ([]incident, error) {
 	var list []incident
-	path := "/incidents?" + url.Values{"q": {q}, "limit": {"100"}}.Encode()
+	path := "/incidents?" + url.Values{"q": {name(m)}, "limit": {"100"}}.Encode()
 	if err := s.do(ctx, http.MethodGet, path, nil, &list); err != nil {
 		return nil, explain(err, "")
 	}
+	return list, nil
+}
+
+// ofIncident returns the newest incident whose metadata names the Herald
+// incident, or nil.
+func ofIncident(list []incident, m channels.Message) *incident {
 	for i := range list {
 		if list[i].herald().Herald.Incident == m.Incident.ID {
-			return &list[i], nil
+			return &list[i]
 		}
 	}
-	return nil, nil
+	return nil
+}
+
+// ofComm returns the incident whose metadata names the comm, or nil.
+func ofComm(list []incident, m channels.Message) *incident {
+	for i := range list {
+		if h := list[i].herald().Herald; h.Incident == m.Incident.ID && h.Comm == m.Comm.ID {
+			return &list[i]
+		}
+	}
+	return nil
+}
+
+// newerThan reports whether the incident's metadata names a comm of m's
+// Herald incident that is newer than m's comm.
+func (in *incident) newerThan(m channels.Message) bool {
+	h := in.herald().Herald
+	if h.Incident != m.Incident.ID {
+		return false
+	}
+	theirs, ok1 := commNumber(h.Comm)
+	ours, ok2 := commNumber(m.Comm.ID)
+	return ok1 && ok2 && theirs > ours
+}
+
+// commNumber returns n of a comm id "C-<n>"; the store numbers comms in the
+// order they are created.
+func commNumber(id string) (uint64, bool) {
+	digits, ok := strings.CutPrefix(id, "C-")
+	if !ok {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(digits, 10, 64)
+	return n, err == nil
 }

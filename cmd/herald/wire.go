@@ -96,11 +96,6 @@ func assemble(cfg *Config, db *store.DB, api *slack.Client, botUser string, log 
 		}
 		return err
 	}
-	svc.Superseded = func(ctx context.Context, commID string) {
-		if err := finished(ctx, commID); err != nil {
-			log.Error().Err(err).Str("comm_id", commID).Msg("finish superseded comm")
-		}
-	}
 	disp := channels.New(channels.Config{
 		Lanes:        cfg.Lanes(),
 		Links:        svc.Links,
@@ -112,6 +107,9 @@ func assemble(cfg *Config, db *store.DB, api *slack.Client, botUser string, log 
 			return err
 		},
 	}, log.With().Str("component", "dispatcher").Logger())
+	// A comm whose every row a newer comm replaced is finished through the
+	// dispatcher, after the Slack handler that sent the newer one has acked.
+	svc.Superseded = func(_ context.Context, commID string) { disp.Finish(commID) }
 
 	b = bot.New(bot.Config{
 		Media:          media,
