@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -15,8 +16,9 @@ import (
 
 // cardBlocks renders a comm's approval card: what it says on each medium,
 // where it stands, and the buttons that fit its state (Approve, Reject, Edit
-// while awaiting approval; Send and Edit once approved).
-func (b *Bot) cardBlocks(inc *comms.Incident, c *comms.Comm) []slack.Block {
+// and Cancel while awaiting approval; Send, Edit and Cancel once approved;
+// Cancel while it waits for its send time).
+func (b *Bot) cardBlocks(ctx context.Context, inc *comms.Incident, c *comms.Comm) []slack.Block {
 	title := "Approval requested: " + c.Name()
 	var outcome string
 	var els []slack.BlockElement
@@ -38,10 +40,22 @@ func (b *Bot) cardBlocks(inc *comms.Incident, c *comms.Comm) []slack.Block {
 		els = append(els, button(actEdit, c.ID, "Edit", ""))
 	case comms.StateCancelled:
 		title = "Cancelled: " + c.Name()
-		outcome = ":no_entry_sign: Cancelled."
+		outcome = ":no_entry_sign: Cancelled"
+		if who := b.cancelledBy(ctx, c); who != "" {
+			outcome += " by " + user(who)
+		}
+		outcome += " " + slackDate(c.UpdatedAt) + "."
 	default:
+		if c.Scheduled(b.now()) {
+			title = "Scheduled: " + c.Name()
+			outcome = fmt.Sprintf(":calendar: Scheduled for %s by %s (approved by %s). It can be cancelled until then.", slackDate(c.SendAt), user(c.SentBy), user(c.Approver))
+			break
+		}
 		title = "Sent: " + c.Name()
 		outcome = fmt.Sprintf(":outbox_tray: Sent by %s %s (approved by %s).", user(c.SentBy), slackDate(c.SentAt), user(c.Approver))
+	}
+	if b.cancellable(c) {
+		els = append(els, cancelButton(c))
 	}
 	blocks := []slack.Block{
 		header(blkCardHeader, title),
@@ -55,24 +69,44 @@ func (b *Bot) cardBlocks(inc *comms.Incident, c *comms.Comm) []slack.Block {
 	return blocks
 }
 
-// postApprovalCard posts the card in the incident channel and remembers it.
-func (b *Bot) postApprovalCard(ctx context.Context, log zerolog.Logger, inc *comms.Incident, c *comms.Comm) {
-	if inc.Channel == "" {
-		log.Warn().Msg("incident has no channel; approval card not posted")
-		return
+// cancelledBy finds who cancelled c in the timeline, or "".
+func (b *Bot) cancelledBy(ctx context.Context, c *comms.Comm) string {
+	entries, err := b.svc.Timeline(ctx, c.IncidentID)
+	if err != nil {
+		return ""
 	}
+	for _, e := range slices.Backward(entries) {
+		if e.CommID == c.ID && e.Kind == comms.KindCommCancelled {
+			return e.Actor
+		}
+	}
+	return ""
+}
+
+// postApprovalCard posts the card in the incident channel and remembers it.
+// It fails when the card could not be posted; failing to remember it is
+// only logged, as the card is there for the approvers.
+func (b *Bot) postApprovalCard(ctx context.Context, log zerolog.Logger, inc *comms.Incident, c *comms.Comm) error {
 	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	_, ts, err := b.api.PostMessageContext(cctx, inc.Channel,
-		slack.MsgOptionText(truncate("Approval requested: "+c.Name(), maxMessageText), false),
-		slack.MsgOptionBlocks(b.cardBlocks(inc, c)...))
+		slack.MsgOptionText(comms.Truncate("Approval requested: "+c.Name(), maxMessageText), false),
+		slack.MsgOptionBlocks(b.cardBlocks(ctx, inc, c)...))
 	if err != nil {
 		log.Error().Err(err).Msg("could not post the approval card")
-		return
+		return err
 	}
-	if _, err := b.svc.SetApprovalCard(ctx, c.ID, comms.MessageRef{Channel: inc.Channel, TS: ts}); err != nil {
+	stored, err := b.svc.SetApprovalCard(ctx, c.ID, comms.MessageRef{Channel: inc.Channel, TS: ts})
+	if err != nil {
 		log.Error().Err(err).Msg("could not record the approval card")
+		return nil
 	}
+	if stored.Version != c.Version {
+		// An approver decided between the post and the record, when the
+		// decision could not yet find the card to edit it.
+		b.refreshCard(ctx, log, &stored)
+	}
+	return nil
 }
 
 // refreshCard edits the approval card to show the comm's current state.
@@ -88,8 +122,8 @@ func (b *Bot) refreshCard(ctx context.Context, log zerolog.Logger, c *comms.Comm
 	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	_, _, _, err = b.api.UpdateMessageContext(cctx, c.ApprovalCard.Channel, c.ApprovalCard.TS,
-		slack.MsgOptionText(truncate(c.Name()+": "+c.State.Label(), maxMessageText), false),
-		slack.MsgOptionBlocks(b.cardBlocks(&inc, c)...))
+		slack.MsgOptionText(comms.Truncate(c.Name()+": "+c.State.Label(), maxMessageText), false),
+		slack.MsgOptionBlocks(b.cardBlocks(ctx, &inc, c)...))
 	if err != nil {
 		log.Warn().Err(err).Msg("could not update the approval card")
 	}
@@ -113,7 +147,7 @@ func (b *Bot) actApprove(ctx context.Context, r *request) {
 	log.Info().Str("approver", r.user).Msg("comm approved")
 	b.refreshCard(ctx, log, &c)
 	if c.ApprovalCard.TS == "" {
-		b.reply(ctx, r, fmt.Sprintf(":white_check_mark: Approved *%s*.", c.Name()), section("", fmt.Sprintf(":white_check_mark: Approved *%s*.", c.Name())), commButtons(&c))
+		b.reply(ctx, r, fmt.Sprintf(":white_check_mark: Approved *%s*.", c.Name()), section("", fmt.Sprintf(":white_check_mark: Approved *%s*.", c.Name())), b.commButtons(&c))
 	}
 }
 
@@ -185,7 +219,8 @@ func (b *Bot) submitReject(ctx context.Context, r *request) {
 		if msg == "" {
 			msg = comms.ErrorMessage(err)
 		}
-		r.ack(slack.NewErrorsViewSubmissionResponse(map[string]string{blkReason: msg}))
+		b.ackOrTell(ctx, r, md.Channel, slack.NewErrorsViewSubmissionResponse(map[string]string{blkReason: msg}),
+			":warning: The reject form closed before Herald could show what is wrong: "+msg+" The update was not rejected; press Reject again.")
 		return
 	}
 	r.ack(nil)
@@ -194,7 +229,7 @@ func (b *Bot) submitReject(ctx context.Context, r *request) {
 	b.refreshCard(ctx, log, &c)
 	if inc, err := b.svc.Incident(ctx, c.IncidentID); err == nil && inc.Channel != "" && c.Author != r.user {
 		note := fmt.Sprintf(":x: %s rejected *%s*: %s", user(r.user), c.Name(), escape(c.RejectReason))
-		if err := b.tell(ctx, inc.Channel, c.Author, note, section("", note), commButtons(&c)); err != nil {
+		if err := b.tell(ctx, inc.Channel, c.Author, note, section("", note), b.commButtons(&c)); err != nil {
 			log.Info().Err(err).Msg("could not tell the author about the rejection")
 		}
 	}
@@ -235,7 +270,24 @@ func (b *Bot) actSend(ctx context.Context, r *request) {
 	b.notify()
 	b.RefreshSummary(ctx, c.IncidentID)
 	b.refreshCard(ctx, log, &c)
-	b.reply(ctx, r, fmt.Sprintf(":outbox_tray: Sending *%s* to %s. The author gets a delivery report.", c.Name(), describeRecipients(c.Recipients)))
+	b.reply(ctx, r, fmt.Sprintf(":outbox_tray: Sending *%s* to %s. The author gets a delivery report.", c.Name(), comms.DescribeRecipients(c.Recipients)))
+}
+
+// actCancel withdraws a comm that has not gone out: a draft, one awaiting
+// approval or approved, or one scheduled for later. The approval card then
+// says who cancelled it.
+func (b *Bot) actCancel(ctx context.Context, r *request) {
+	r.ack(nil)
+	c, err := b.svc.Cancel(ctx, r.user, r.action().Value)
+	if err != nil {
+		b.replyErr(ctx, r, "cancel refused", err)
+		return
+	}
+	log := commLog(r, &c)
+	log.Info().Str("cancelled_by", r.user).Msg("comm cancelled")
+	b.refreshCard(ctx, log, &c)
+	b.RefreshSummary(ctx, c.IncidentID)
+	b.reply(ctx, r, fmt.Sprintf(":no_entry_sign: Cancelled *%s*; it will not be sent.", c.Name()))
 }
 
 // actPreviewComm shows a stored comm as each medium will receive it.

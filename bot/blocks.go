@@ -2,11 +2,10 @@ package bot
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 	"time"
-	"unicode/utf8"
 
+	"github.com/herald-comms/herald/comms"
 	"github.com/slack-go/slack"
 )
 
@@ -26,37 +25,17 @@ const (
 	maxContextItems = 10
 )
 
-// truncate shortens s to at most n characters, ending in "…" when cut. It
-// never splits a character, and never leaves half of a Slack link, mention
-// or entity (<…> or &…;) behind.
-func truncate(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	if n <= 1 {
-		return string([]rune(s)[:max(n, 0)])
-	}
-	cut := string([]rune(s)[:n-1])
-	if i := strings.LastIndexByte(cut, '<'); i >= 0 && !strings.Contains(cut[i:], ">") {
-		cut = cut[:i]
-	}
-	if i := strings.LastIndexByte(cut, '&'); i >= 0 && !strings.Contains(cut[i:], ";") && len(cut)-i <= 6 {
-		cut = cut[:i]
-	}
-	return cut + "…"
-}
-
 // escape makes user text safe inside mrkdwn: Slack reads &, < and > as markup.
 func escape(s string) string {
 	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
 }
 
 func plainText(s string, n int) *slack.TextBlockObject {
-	return slack.NewTextBlockObject(slack.PlainTextType, truncate(s, n), false, false)
+	return slack.NewTextBlockObject(slack.PlainTextType, comms.Truncate(s, n), false, false)
 }
 
 func mrkdwnText(s string) *slack.TextBlockObject {
-	return slack.NewTextBlockObject(slack.MarkdownType, truncate(s, maxSectionText), false, false)
+	return slack.NewTextBlockObject(slack.MarkdownType, comms.Truncate(s, maxSectionText), false, false)
 }
 
 func section(blockID, md string) *slack.SectionBlock {
@@ -87,7 +66,7 @@ func button(actionID, value, text string, style slack.Style) *slack.ButtonBlockE
 }
 
 func option(value, text string) *slack.OptionBlockObject {
-	return slack.NewOptionBlockObject(truncate(value, maxOptionValue), plainText(text, maxOptionText), nil)
+	return slack.NewOptionBlockObject(comms.Truncate(value, maxOptionValue), plainText(text, maxOptionText), nil)
 }
 
 func input(blockID, label string, el slack.BlockElement, optional bool, hint string) *slack.InputBlock {
@@ -103,7 +82,7 @@ func input(blockID, label string, el slack.BlockElement, optional bool, hint str
 // codeBlock wraps text in a preformatted block, keeping it within a section.
 func codeBlock(text string) string {
 	text = strings.ReplaceAll(text, "```", "ˋˋˋ")
-	return "```" + truncate(text, maxSectionText-8) + "```"
+	return "```" + comms.Truncate(text, maxSectionText-8) + "```"
 }
 
 // quote prefixes each line with "> " so Slack shows it as a quotation.
@@ -125,20 +104,4 @@ func user(id string) string {
 		return "Herald"
 	}
 	return "<@" + id + ">"
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return fmt.Sprintf("%d %s", n, one)
-	}
-	return fmt.Sprintf("%d %s", n, many)
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

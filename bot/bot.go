@@ -86,6 +86,7 @@ type Bot struct {
 	dedup  Deduper
 	router *router
 	forms  *formCache
+	phones *phoneBook
 
 	summaries *coalescer
 
@@ -95,6 +96,7 @@ type Bot struct {
 	botUser string
 
 	pinChecked map[string]time.Time // incident id → last time the summary was seen pinned
+	creating   map[string]bool      // incident ids whose channel is being created
 }
 
 // New returns a bot that serves cfg through svc and api. api must carry the
@@ -112,6 +114,7 @@ func New(cfg Config, svc *comms.Service, api *slack.Client, log zerolog.Logger) 
 	}
 	b.botUser = cfg.BotUserID
 	b.forms = newFormCache(time.Hour, b.now)
+	b.phones = newPhoneBook(5*time.Minute, b.now)
 	interval := cfg.SummaryInterval
 	if interval <= 0 {
 		interval = 2 * time.Second

@@ -114,20 +114,3 @@ func TestCoalescerFlushWritesPending(t *testing.T) {
 		t.Errorf("got %d runs after Flush; want 2", n)
 	}
 }
-
-func TestTruncateIsSafe(t *testing.T) {
-	for _, tc := range []struct {
-		in   string
-		n    int
-		want string
-	}{
-		{"short", 10, "short"},
-		{"héllo wörld", 6, "héllo…"},
-		{"see <https://example.com/a|link> now", 12, "see …"},
-		{"a &amp; b", 4, "a …"},
-	} {
-		if got := truncate(tc.in, tc.n); got != tc.want {
-			t.Errorf("truncate(%q, %d): got %q; want %q", tc.in, tc.n, got, tc.want)
-		}
-	}
-}

@@ -3,7 +3,10 @@ package bot
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/herald-comms/herald/comms"
@@ -11,17 +14,54 @@ import (
 	"github.com/slack-go/slack"
 )
 
-// isApprover asks the service, within a second so a slow user-group lookup
-// cannot cost the trigger_id; on doubt the answer is no (the approval card
-// still works).
+// isApprover asks the service whether userID approves inc's external comms.
 func (b *Bot) isApprover(ctx context.Context, userID string, inc *comms.Incident) bool {
+	return b.approverVia(ctx, b.svc, userID, inc)
+}
+
+// approverVia asks svc, within a second so a slow user-group lookup cannot
+// cost the trigger_id; on doubt the answer is no (the approval card still
+// works).
+func (b *Bot) approverVia(ctx context.Context, svc *comms.Service, userID string, inc *comms.Incident) bool {
 	ctx, cancel := context.WithTimeout(ctx, time.Second)
 	defer cancel()
-	ok, err := b.svc.IsApprover(ctx, userID, inc)
+	ok, err := svc.IsApprover(ctx, userID, inc)
 	if err != nil {
 		b.log.Warn().Err(err).Str("incident_id", inc.ID).Msg("approver lookup failed")
 	}
 	return ok
+}
+
+// submitService is the service as one submission uses it: approver-group
+// members are looked up once and remembered, so the approver role is
+// resolved once however many steps (edit, approve, send) the submission
+// takes, each of which checks the actor.
+func (b *Bot) submitService() *comms.Service {
+	svc := *b.svc
+	if svc.Groups != nil {
+		svc.Groups = &groupsOnce{inner: svc.Groups, members: map[string][]string{}}
+	}
+	return &svc
+}
+
+// groupsOnce remembers the user groups it has looked up.
+type groupsOnce struct {
+	inner   comms.GroupMembers
+	mu      sync.Mutex
+	members map[string][]string
+}
+
+func (g *groupsOnce) GroupMembers(ctx context.Context, group string) ([]string, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if m, ok := g.members[group]; ok {
+		return m, nil
+	}
+	m, err := g.inner.GroupMembers(ctx, group)
+	if err == nil {
+		g.members[group] = m
+	}
+	return m, err
 }
 
 // openComm opens the comm modal with trigger (views.open), or replaces view
@@ -40,23 +80,44 @@ func (b *Bot) openComm(ctx context.Context, r *request, f commForm, inc *comms.I
 }
 
 // updateComm re-renders an open comm modal. A hash conflict means the
-// person changed something meanwhile; the newer view wins.
+// person changed something meanwhile; the newer view wins. Any other
+// failure leaves the form as it was, which the person is told, since their
+// click seemed to do nothing.
 func (b *Bot) updateComm(ctx context.Context, r *request, v slack.ModalViewRequest, viewID, hash string, f commForm) {
 	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	resp, err := b.api.UpdateViewContext(cctx, v, "", hash, viewID)
 	if err != nil {
-		r.log.Info().Err(err).Str("incident_id", f.IncidentID).Msg("views.update of the comm modal failed")
+		log := r.log.With().Str("incident_id", f.IncidentID).Logger()
+		if slackErr(err) == "hash_conflict" {
+			log.Info().Err(err).Msg("views.update of the comm modal lost to a newer change")
+			return
+		}
+		log.Warn().Err(err).Msg("views.update of the comm modal failed")
+		b.tellUser(ctx, r, fmt.Sprintf(":warning: Herald could not refresh the update form (%s), so your last click changed nothing. "+
+			"The form still holds what you typed: press the button again, or submit the form as it is. "+
+			"If it keeps failing, close it and reopen it with `/incident comm`.", slackErr(err)))
 		return
 	}
 	b.forms.put(resp.ID, f)
+}
+
+// tellUser shows the person behind r a message, in the channel the request
+// came from or else in a direct message, when there is no reply to give.
+func (b *Bot) tellUser(ctx context.Context, r *request, text string, blocks ...slack.Block) {
+	if len(blocks) == 0 {
+		blocks = []slack.Block{section("", text)}
+	}
+	if err := b.tell(ctx, r.channel, r.user, text, blocks...); err != nil {
+		r.log.Warn().Err(err).Msg("could not tell the user")
+	}
 }
 
 // actTab switches between the Draft and Preview tabs, keeping the values.
 func (b *Bot) actTab(ctx context.Context, r *request) {
 	r.ack(nil)
 	v := r.cb.View
-	f := b.parseForm(v)
+	f, whole := b.parseForm(v)
 	if f.Tab == tabDraft {
 		f.readState(v.State)
 	}
@@ -68,7 +129,11 @@ func (b *Bot) actTab(ctx context.Context, r *request) {
 		return
 	}
 	f.Tab = want
-	b.rerender(ctx, r, f, "")
+	banner := ""
+	if !whole {
+		banner = formLost
+	}
+	b.rerender(ctx, r, f, banner)
 }
 
 // actRerender re-renders the Draft tab after a choice that changes which
@@ -76,7 +141,7 @@ func (b *Bot) actTab(ctx context.Context, r *request) {
 func (b *Bot) actRerender(ctx context.Context, r *request) {
 	r.ack(nil)
 	v := r.cb.View
-	f := b.parseForm(v)
+	f, _ := b.parseForm(v) // the Draft tab's state fills in what a lost form left out
 	f.readState(v.State)
 	b.rerender(ctx, r, f, "")
 }
@@ -100,10 +165,12 @@ func (b *Bot) closedComm(_ context.Context, r *request) {
 // submitComm validates the modal and carries out the communication action.
 // Everything that can fail is checked before anything is stored, and the
 // answer comes back in the ack: field errors on the fields, or the modal
-// closes. Posting cards and messages happens after the ack.
+// closes. Posting cards and messages happens after the ack. Before the ack
+// the only network calls are one approver lookup and the phones of Slack
+// users that no preview has looked up yet.
 func (b *Bot) submitComm(ctx context.Context, r *request) {
 	v := r.cb.View
-	f := b.parseForm(v)
+	f, whole := b.parseForm(v)
 	if cached, ok := b.forms.get(v.ID); ok && f.CommID == "" && cached.CommID != "" {
 		f.CommID, f.Version = cached.CommID, cached.Version // a previous submit stored the draft
 	}
@@ -113,59 +180,97 @@ func (b *Bot) submitComm(ctx context.Context, r *request) {
 	log := r.log.With().Str("incident_id", f.IncidentID).Logger()
 	inc, err := b.svc.Incident(ctx, f.IncidentID)
 	if err != nil {
-		b.ackCommErrors(ctx, r, f, nil, false, map[string]string{blkAction: comms.ErrorMessage(err)})
+		b.refuseComm(ctx, r, f, nil, false, map[string]string{blkMessage: comms.ErrorMessage(err)}, nil)
 		return
 	}
-	approver := b.isApprover(ctx, r.user, &inc)
+	svc := b.submitService()
+	approver := b.approverVia(ctx, svc, r.user, &inc)
+	if !whole {
+		log.Warn().Msg("the form cache lost a long comm form; asking to check it")
+		b.refuseComm(ctx, r, f, &inc, approver, map[string]string{blkMessage: formLost}, nil)
+		return
+	}
 	if f.Audience != comms.External && f.Action == actionRequest {
 		f.Action = actionSave
 	}
 	in := b.commInput(ctx, &f)
-	if errs := b.checkComm(ctx, &f, in, r.user, approver); len(errs) > 0 {
-		b.ackCommErrors(ctx, r, f, &inc, approver, errs)
+	if errs := b.checkComm(ctx, &f, &inc, in, r.user, approver); len(errs) > 0 {
+		b.refuseComm(ctx, r, f, &inc, approver, errs, nil)
 		return
 	}
-	c, err := b.applyComm(ctx, r.user, &f, in, approver)
+	c, err := b.applyComm(ctx, svc, r.user, &f, in, approver)
 	if err != nil {
 		log.Info().Err(err).Str("comm_id", f.CommID).Msg("comm action refused")
 		b.forms.put(v.ID, f)
-		b.ackCommErrors(ctx, r, f, &inc, approver, b.fieldErrors(&f, in, approver, err))
+		b.refuseComm(ctx, r, f, &inc, approver, b.fieldErrors(&f, in, approver, err), &c)
 		return
 	}
 	r.ack(nil)
 	b.forms.drop(v.ID)
 	log = log.With().Str("comm_id", c.ID).Logger()
 	log.Info().Str("action", f.Action).Str("state", string(c.State)).Msg("comm submitted")
-	b.afterComm(ctx, log, r.user, f.Channel, &inc, c, f.Action)
+	b.afterComm(ctx, log, r.user, f.Channel, &inc, c)
+}
+
+// refuseComm answers a submission with its problems. When Slack no longer
+// waits for the answer (the router's watchdog acked for a slow handler, and
+// the modal closed), it tells the person the problems in a message instead,
+// and whether anything was saved: saved is the comm as stored so far, if any.
+func (b *Bot) refuseComm(ctx context.Context, r *request, f commForm, inc *comms.Incident, approver bool, errs map[string]string, saved *comms.Comm) {
+	if b.ackCommErrors(ctx, r, f, inc, approver, errs) {
+		return
+	}
+	var problems []string
+	for _, k := range slices.Sorted(maps.Keys(errs)) {
+		problems = append(problems, errs[k])
+	}
+	text := ":warning: The update form closed before Herald could show you what is wrong:\n• " + strings.Join(problems, "\n• ")
+	blocks := []slack.Block{}
+	if saved != nil && saved.ID != "" {
+		text += fmt.Sprintf("\nHerald saved what you wrote as *%s* (%s), but did not do what you asked. Fix it with *Edit* below or from `/incident comms`.",
+			saved.Name(), b.stateLabel(saved))
+		blocks = append(blocks, section("", text), b.commButtons(saved))
+	} else {
+		text += "\nNothing was saved or sent. Run `/incident comm` again."
+		blocks = append(blocks, section("", text))
+	}
+	channel := f.Channel
+	if channel == "" && inc != nil {
+		channel = inc.Channel
+	}
+	if err := b.tell(ctx, channel, r.user, text, blocks...); err != nil {
+		r.log.Warn().Err(err).Msg("could not tell the author why the update was refused")
+	}
 }
 
 // ackCommErrors answers a submission with errors beside the fields. From the
 // Preview tab, where the fields are not on screen, it switches to the Draft
-// tab and lists the problems above the fields.
-func (b *Bot) ackCommErrors(ctx context.Context, r *request, f commForm, inc *comms.Incident, approver bool, errs map[string]string) {
-	if f.Tab == tabDraft || inc == nil {
-		if inc == nil {
-			errs = map[string]string{blkMessage: strings.Join(mapValues(errs), " ")}
+// tab and lists the problems above the fields. It reports whether the answer
+// reached Slack.
+func (b *Bot) ackCommErrors(ctx context.Context, r *request, f commForm, inc *comms.Incident, approver bool, errs map[string]string) bool {
+	var msgs []string
+	for _, k := range slices.Sorted(maps.Keys(errs)) {
+		msgs = append(msgs, errs[k])
+	}
+	if inc == nil {
+		if f.Tab != tabDraft { // no field to show it on
+			r.ack(nil)
+			return false
 		}
-		r.ack(slack.NewErrorsViewSubmissionResponse(errs))
-		return
+		return r.ack(slack.NewErrorsViewSubmissionResponse(map[string]string{blkMessage: strings.Join(msgs, " ")}))
+	}
+	if f.Tab == tabDraft {
+		return r.ack(slack.NewErrorsViewSubmissionResponse(errs))
 	}
 	f.Tab = tabDraft
-	view := b.commView(ctx, f, inc, r.user, approver, strings.Join(mapValues(errs), " "))
-	r.ack(slack.NewUpdateViewSubmissionResponse(&view))
-}
-
-func mapValues(m map[string]string) []string {
-	var out []string
-	for _, k := range sortedKeys(m) {
-		out = append(out, m[k])
-	}
-	return out
+	view := b.commView(ctx, f, inc, r.user, approver, strings.Join(msgs, " "))
+	b.forms.put(r.cb.View.ID, f)
+	return r.ack(slack.NewUpdateViewSubmissionResponse(&view))
 }
 
 // checkComm finds everything wrong with the submission without storing
 // anything: validation by comms.Rules, then what the chosen action needs.
-func (b *Bot) checkComm(ctx context.Context, f *commForm, in comms.Input, userID string, approver bool) map[string]string {
+func (b *Bot) checkComm(ctx context.Context, f *commForm, inc *comms.Incident, in comms.Input, userID string, approver bool) map[string]string {
 	errs := map[string]string{}
 	if _, err := b.svc.Rules.Validate(in); err != nil {
 		errs = b.fieldErrors(f, in, approver, err)
@@ -191,18 +296,37 @@ func (b *Bot) checkComm(ctx context.Context, f *commForm, in comms.Input, userID
 			errs[blkSendAt] = "Choose a time in the future."
 		}
 	}
-	if approving && s.approved && !b.svc.Policy.AllowSelfApproval {
-		author := userID
-		if f.CommID != "" {
-			if c, err := b.svc.Comm(ctx, f.CommID); err == nil {
-				author = c.Author
-			}
-		}
-		if author == userID {
-			errs[blkApproved] = "You wrote this update, so another approver must approve it: choose Request approval."
+	if approving && s.approved {
+		if msg := b.approvalRefusal(ctx, f, inc, userID, approver); msg != "" {
+			errs[blkApproved] = msg
 		}
 	}
 	return errs
+}
+
+// approvalRefusal tries the approval the submission asks for on a copy of
+// the comm as the submission will leave it (edited by userID), so that who
+// may approve what is decided by comms.Comm alone. It returns why the
+// approval would be refused, or "".
+func (b *Bot) approvalRefusal(ctx context.Context, f *commForm, inc *comms.Incident, userID string, approver bool) string {
+	now := b.now()
+	actor := comms.Actor{ID: userID, Approver: approver}
+	trial := comms.Comm{IncidentID: inc.ID, Number: inc.CommCount + 1, Audience: comms.External,
+		State: comms.StateDraft, Author: userID, EditedBy: userID}
+	if f.CommID != "" {
+		c, err := b.svc.Comm(ctx, f.CommID)
+		if err != nil {
+			return "" // the submission fails on it anyway, with the reason
+		}
+		trial = c
+		if err := trial.Edit(actor, now, comms.Draft{Audience: comms.External, Message: c.Message, Status: c.Status}); err != nil {
+			return "" // likewise
+		}
+	}
+	if err := trial.Approve(actor, now, b.svc.Policy.AllowSelfApproval); err != nil {
+		return comms.ErrorMessage(err) + " Choose " + wordRequest + " instead."
+	}
+	return ""
 }
 
 // fieldErrors maps the service's per-field messages to the blocks on screen.
@@ -213,7 +337,7 @@ func (b *Bot) fieldErrors(f *commForm, in comms.Input, approver bool, err error)
 		if prev := out[block]; prev != "" {
 			msg = prev + " " + msg
 		}
-		out[block] = truncate(msg, 1000)
+		out[block] = comms.Truncate(msg, 1000)
 	}
 	fallback := func(blocks ...string) string {
 		shownOf := map[string]bool{blkEmails: s.emails, blkSMSUsers: s.smsUsers, blkSMSNames: s.smsNames,
@@ -231,7 +355,7 @@ func (b *Bot) fieldErrors(f *commForm, in comms.Input, approver bool, err error)
 		add(blkAction, comms.ErrorMessage(err))
 		return out
 	}
-	for _, k := range sortedKeys(fields) {
+	for _, k := range slices.Sorted(maps.Keys(fields)) {
 		msg := fields[k]
 		switch k {
 		case comms.FieldMessage:
@@ -284,15 +408,16 @@ func (b *Bot) smsErrors(in comms.Input, s shown, add func(string, string), fallb
 	}
 }
 
-// applyComm stores the draft and carries out the action. f's comm id and
-// version follow each step, so a failed step can be retried from the modal.
-func (b *Bot) applyComm(ctx context.Context, userID string, f *commForm, in comms.Input, approver bool) (comms.Comm, error) {
+// applyComm stores the draft and carries out the action through svc. f's
+// comm id and version follow each step, so a failed step can be retried
+// from the modal.
+func (b *Bot) applyComm(ctx context.Context, svc *comms.Service, userID string, f *commForm, in comms.Input, approver bool) (comms.Comm, error) {
 	var c comms.Comm
 	var err error
 	if f.CommID == "" {
-		c, err = b.svc.DraftComm(ctx, userID, f.IncidentID, in)
+		c, err = svc.DraftComm(ctx, userID, f.IncidentID, in)
 	} else {
-		c, err = b.svc.UpdateDraft(ctx, userID, f.CommID, f.Version, in)
+		c, err = svc.UpdateDraft(ctx, userID, f.CommID, f.Version, in)
 	}
 	if err != nil {
 		return c, err
@@ -306,42 +431,43 @@ func (b *Bot) applyComm(ctx context.Context, userID string, f *commForm, in comm
 		return err
 	}
 	if c.NeedsApproval() && approver && f.Approved {
-		if err := step(b.svc.Approve(ctx, userID, c.ID, c.Version)); err != nil {
+		if err := step(svc.Approve(ctx, userID, c.ID, c.Version)); err != nil {
 			return c, err
 		}
 	}
 	switch f.Action {
 	case actionRequest:
 		if c.State != comms.StateApproved {
-			err = step(b.svc.RequestApproval(ctx, userID, c.ID))
+			err = step(svc.RequestApproval(ctx, userID, c.ID))
 		}
 	case actionSendNow:
-		err = step(b.svc.Send(ctx, userID, c.ID, time.Time{}))
+		err = step(svc.Send(ctx, userID, c.ID, time.Time{}))
 	case actionSchedule:
-		err = step(b.svc.Send(ctx, userID, c.ID, time.Unix(f.SendAt, 0)))
+		err = step(svc.Send(ctx, userID, c.ID, time.Unix(f.SendAt, 0)))
 	}
 	return c, err
 }
 
 // afterComm does the Slack side of a stored comm action: the approval card,
-// the dispatcher's wake-up, the summary, and a note to the author.
-func (b *Bot) afterComm(ctx context.Context, log zerolog.Logger, userID, channel string, inc *comms.Incident, c comms.Comm, action string) {
+// the dispatcher's wake-up, the summary, and a note to the author that says
+// what really happened.
+func (b *Bot) afterComm(ctx context.Context, log zerolog.Logger, userID, channel string, inc *comms.Incident, c comms.Comm) {
 	if channel == "" {
 		channel = inc.Channel
 	}
 	var note string
 	switch {
+	case c.Scheduled(b.now()):
+		b.notify()
+		b.RefreshSummary(ctx, inc.ID)
+		note = fmt.Sprintf(":calendar: Scheduled for %s: *%s* to %s. You can cancel it until then, here or from `/incident comms`.",
+			slackDate(c.SendAt), c.Name(), comms.DescribeRecipients(c.Recipients))
 	case c.State == comms.StateSending:
 		b.notify()
 		b.RefreshSummary(ctx, inc.ID)
-		when := "now"
-		if !c.SendAt.IsZero() {
-			when = "at " + slackDate(c.SendAt)
-		}
-		note = fmt.Sprintf(":outbox_tray: Sending *%s* %s to %s. You will get a delivery report here.", c.Name(), when, describeRecipients(c.Recipients))
+		note = fmt.Sprintf(":outbox_tray: Sending *%s* now to %s. You will get a delivery report here.", c.Name(), comms.DescribeRecipients(c.Recipients))
 	case c.State == comms.StateAwaitingApproval:
-		b.postApprovalCard(ctx, log, inc, &c)
-		note = fmt.Sprintf(":hourglass_flowing_sand: Approval requested for *%s*; the card is in <#%s>.", c.Name(), inc.Channel)
+		note = b.requestApproval(ctx, log, inc, &c)
 	case c.State == comms.StateApproved:
 		note = fmt.Sprintf(":white_check_mark: *%s* is approved. Send it from the card or with `/incident comms`.", c.Name())
 	default:
@@ -351,14 +477,30 @@ func (b *Bot) afterComm(ctx context.Context, log zerolog.Logger, userID, channel
 		b.refreshCard(ctx, log, &c)
 	}
 	if channel != "" {
-		if err := b.tell(ctx, channel, userID, note, section("", note), commButtons(&c)); err != nil {
+		if err := b.tell(ctx, channel, userID, note, section("", note), b.commButtons(&c)); err != nil {
 			log.Info().Err(err).Msg("could not confirm the comm to its author")
 		}
 	}
 }
 
+// requestApproval posts the approval card and returns the note for the
+// author: where the card is, or why there is none and how approvers can
+// still decide.
+func (b *Bot) requestApproval(ctx context.Context, log zerolog.Logger, inc *comms.Incident, c *comms.Comm) string {
+	if inc.Channel == "" {
+		log.Warn().Msg("incident has no channel; approval card not posted")
+		return fmt.Sprintf(":warning: Approval requested for *%s*, but %s has no incident channel, so Herald could not post the approval card. "+
+			"Create the channel with its button in `/incident list`, then ask an approver to open `/incident comms` there.", c.Name(), inc.ID)
+	}
+	if err := b.postApprovalCard(ctx, log, inc, c); err != nil {
+		return fmt.Sprintf(":warning: Approval requested for *%s*, but Herald could not post the approval card in <#%s>: %s. "+
+			"Ask an approver to open `/incident comms` in <#%s> to approve it.", c.Name(), inc.Channel, slackErr(err), inc.Channel)
+	}
+	return fmt.Sprintf(":hourglass_flowing_sand: Approval requested for *%s*; the card is in <#%s>.", c.Name(), inc.Channel)
+}
+
 // commButtons are the actions a comm offers in lists and confirmations.
-func commButtons(c *comms.Comm) slack.Block {
+func (b *Bot) commButtons(c *comms.Comm) slack.Block {
 	els := []slack.BlockElement{}
 	if c.State.Editable() {
 		els = append(els, button(actOpenComm, c.ID, "Edit", ""))
@@ -368,31 +510,37 @@ func commButtons(c *comms.Comm) slack.Block {
 		els = append(els, button(actSend, c.ID, "Send", slack.StylePrimary))
 	}
 	if c.State == comms.StateAwaitingApproval {
-		els = append(els, button(actApprove, versioned(c), "Approve", slack.StylePrimary))
+		els = append(els, button(actApprove, versioned(c), "Approve", slack.StylePrimary), button(actReject, versioned(c), "Reject", ""))
+	}
+	if b.cancellable(c) {
+		els = append(els, cancelButton(c))
 	}
 	return slack.NewActionBlock("", els...)
 }
 
-// describeRecipients reads like "1 Slack channel, 2 e-mail addresses".
-func describeRecipients(r comms.Recipients) string {
-	n := r.Count()
-	var parts []string
-	if n[comms.MediumSlack] > 0 {
-		parts = append(parts, plural(n[comms.MediumSlack], "Slack channel", "Slack channels"))
+// cancellable reports whether c may still be withdrawn: it has not been
+// sent, or it waits for its send time.
+func (b *Bot) cancellable(c *comms.Comm) bool {
+	return c.State.Editable() || c.Scheduled(b.now())
+}
+
+// cancelButton withdraws a comm, after a confirmation.
+func cancelButton(c *comms.Comm) *slack.ButtonBlockElement {
+	btn := button(actCancel, c.ID, "Cancel", slack.StyleDanger)
+	btn.Confirm = slack.NewConfirmationBlockObject(
+		plainText("Cancel "+c.Name()+"?", 100),
+		plainText("It will not be sent. To say something else, post a new update.", 300),
+		plainText("Cancel it", 30), plainText("Keep it", 30))
+	return btn
+}
+
+// stateLabel is a comm's state as people read it; a comm that waits for its
+// send time reads "Scheduled for <time>".
+func (b *Bot) stateLabel(c *comms.Comm) string {
+	if c.Scheduled(b.now()) {
+		return "Scheduled for " + slackDate(c.SendAt)
 	}
-	if n[comms.MediumEmail] > 0 {
-		parts = append(parts, plural(n[comms.MediumEmail], "e-mail address", "e-mail addresses"))
-	}
-	if n[comms.MediumSMS] > 0 {
-		parts = append(parts, plural(n[comms.MediumSMS], "SMS recipient", "SMS recipients"))
-	}
-	if n[comms.MediumStatuspage] > 0 {
-		parts = append(parts, "Statuspage")
-	}
-	if len(parts) == 0 {
-		return "nobody"
-	}
-	return strings.Join(parts, ", ")
+	return c.State.Label()
 }
 
 // errNotFound reports whether err is the service's ENOTFOUND.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/herald-comms/herald/comms"
@@ -17,6 +18,9 @@ const usage = "*Herald* keeps everyone up to date during an incident.\n" +
 	"`/incident comms` list this incident's updates\n" +
 	"`/incident timeline [export]` latest timeline entries, or the full verifiable export\n" +
 	"`/incident status <investigating|identified|monitoring|resolved>` change the status\n" +
+	"`/incident severity <SEV1|SEV2|SEV3|SEV4>` change the severity\n" +
+	"`/incident commander @person` hand the incident to a new commander\n" +
+	"`/incident note <text>` add a note to the timeline\n" +
 	"`/incident list` open incidents\n" +
 	"`/incident resolve` resolve this incident\n" +
 	"`/incident help` this help"
@@ -28,7 +32,7 @@ func (b *Bot) cmdHelp(ctx context.Context, r *request) {
 // cmdUsage answers input Herald does not understand.
 func (b *Bot) cmdUsage(ctx context.Context, r *request) {
 	what := strings.TrimSpace(r.cmd.Command + " " + r.cmd.Text)
-	text := fmt.Sprintf("Herald does not know `%s`.\n\n%s", escape(truncate(what, 200)), usage)
+	text := fmt.Sprintf("Herald does not know `%s`.\n\n%s", escape(comms.Truncate(what, 200)), usage)
 	b.reply(ctx, r, text, section("", text))
 }
 
@@ -107,22 +111,36 @@ func (b *Bot) openList(ctx context.Context) string {
 			lines = append(lines, fmt.Sprintf("…and %d more", len(open)-20))
 			break
 		}
-		where := ""
+		where := " · no channel yet"
 		if inc.Channel != "" {
 			where = " · <#" + inc.Channel + ">"
 		}
-		lines = append(lines, fmt.Sprintf("• *%s* %s · %s · %s%s", inc.ID, escape(truncate(inc.Title, 80)), inc.Severity, inc.Status.Title(), where))
+		lines = append(lines, fmt.Sprintf("• *%s* %s · %s · %s%s", inc.ID, escape(comms.Truncate(inc.Title, 80)), inc.Severity, inc.Status.Title(), where))
 	}
 	return strings.Join(lines, "\n")
 }
 
+// cmdList lists the open incidents, with a Create channel button for each
+// one whose channel could not be created.
 func (b *Bot) cmdList(ctx context.Context, r *request) {
 	r.ack(nil)
 	list := b.openList(ctx)
 	if list == "" {
 		list = "No open incidents. Declare one with `/incident new`."
 	}
-	b.reply(ctx, r, list, section("", list))
+	blocks := []slack.Block{section("", list)}
+	if open, err := b.svc.OpenIncidents(ctx); err == nil {
+		var els []slack.BlockElement
+		for _, inc := range open {
+			if inc.Channel == "" && len(els) < 5 {
+				els = append(els, button(actCreateChannel, inc.ID, "Create channel for "+inc.ID, ""))
+			}
+		}
+		if len(els) > 0 {
+			blocks = append(blocks, slack.NewActionBlock(blkListActions, els...))
+		}
+	}
+	b.reply(ctx, r, list, blocks...)
 }
 
 // cmdStatus changes the incident's status.
@@ -157,10 +175,107 @@ func (b *Bot) changeStatus(ctx context.Context, r *request, st comms.Status) {
 	}
 	r.log.Info().Str("incident_id", inc.ID).Str("status", string(st)).Msg("status changed")
 	b.RefreshSummary(ctx, inc.ID)
-	text := fmt.Sprintf("%s %s set the status of %s to *%s*.", statusEmoji(st), user(r.user), inc.ID, st.Title())
-	if _, _, err := b.api.PostMessageContext(ctx, inc.Channel, slack.MsgOptionText(text, false)); err != nil {
-		b.reply(ctx, r, text)
+	b.announce(ctx, r, &inc, fmt.Sprintf("%s %s set the status of %s to *%s*.", statusEmoji(st), user(r.user), inc.ID, st.Title()))
+}
+
+// announce tells the incident channel about a change to the incident, or
+// only the person who made it when Herald cannot post there.
+func (b *Bot) announce(ctx context.Context, r *request, inc *comms.Incident, text string) {
+	if inc.Channel != "" {
+		if _, _, err := b.api.PostMessageContext(ctx, inc.Channel, slack.MsgOptionText(text, false)); err == nil {
+			return
+		}
 	}
+	b.reply(ctx, r, text)
+}
+
+// cmdSeverity changes the incident's severity: /incident severity SEV2.
+func (b *Bot) cmdSeverity(ctx context.Context, r *request) {
+	r.ack(nil)
+	if r.args == "" {
+		b.reply(ctx, r, "Say which severity: `/incident severity SEV1|SEV2|SEV3|SEV4`.")
+		return
+	}
+	sev, err := comms.ParseSeverity(r.args)
+	if err != nil {
+		b.replyErr(ctx, r, "parse severity", err)
+		return
+	}
+	inc, ok := b.incidentHere(ctx, r)
+	if !ok {
+		return
+	}
+	inc, err = b.svc.ChangeSeverity(ctx, r.user, inc.ID, sev)
+	if err != nil {
+		b.replyErr(ctx, r, "change severity", err)
+		return
+	}
+	r.log.Info().Str("incident_id", inc.ID).Str("severity", string(sev)).Msg("severity changed")
+	b.RefreshSummary(ctx, inc.ID)
+	b.announce(ctx, r, &inc, fmt.Sprintf(":rotating_light: %s set the severity of %s to *%s*.", user(r.user), inc.ID, sev))
+}
+
+// mention matches a user as Slack writes it in slash command text,
+// <@U123|name> or <@U123>, or a bare user id.
+var mention = regexp.MustCompile(`^(?:<@([UW][A-Z0-9]+)(?:\|[^>]*)?>|([UW][A-Z0-9]{2,}))$`)
+
+// parseUser returns the user id of a mention, or "".
+func parseUser(s string) string {
+	m := mention.FindStringSubmatch(strings.TrimSpace(s))
+	if m == nil {
+		return ""
+	}
+	return m[1] + m[2]
+}
+
+// cmdCommander hands the incident to another commander:
+// /incident commander @person.
+func (b *Bot) cmdCommander(ctx context.Context, r *request) {
+	r.ack(nil)
+	who := parseUser(r.args)
+	if who == "" {
+		b.reply(ctx, r, "Mention the new commander, picking them from the list as you type: `/incident commander @person`.")
+		return
+	}
+	inc, ok := b.incidentHere(ctx, r)
+	if !ok {
+		return
+	}
+	inc, err := b.svc.ChangeCommander(ctx, r.user, inc.ID, who)
+	if err != nil {
+		b.replyErr(ctx, r, "change commander", err)
+		return
+	}
+	log := r.log.With().Str("incident_id", inc.ID).Logger()
+	log.Info().Str("commander", who).Msg("commander changed")
+	if inc.Channel != "" && who != b.botUserID() {
+		if _, err := b.api.InviteUsersToConversationContext(ctx, inc.Channel, who); err != nil && slackErr(err) != "already_in_channel" {
+			log.Info().Err(err).Msg("could not invite the new commander")
+		}
+	}
+	b.RefreshSummary(ctx, inc.ID)
+	b.announce(ctx, r, &inc, fmt.Sprintf(":busts_in_silhouette: %s made %s the commander of %s.", user(r.user), user(who), inc.ID))
+}
+
+// cmdNote adds a note to the incident's timeline: /incident note <text>.
+func (b *Bot) cmdNote(ctx context.Context, r *request) {
+	r.ack(nil)
+	if r.args == "" {
+		b.reply(ctx, r, "Write the note after the command: `/incident note <text>`.")
+		return
+	}
+	inc, ok := b.incidentHere(ctx, r)
+	if !ok {
+		return
+	}
+	inc, err := b.svc.AddNote(ctx, r.user, inc.ID, r.args)
+	if err != nil {
+		b.replyErr(ctx, r, "add note", err)
+		return
+	}
+	r.log.Info().Str("incident_id", inc.ID).Msg("note added")
+	b.RefreshSummary(ctx, inc.ID)
+	b.reply(ctx, r, fmt.Sprintf(":memo: Added your note to the timeline of %s.", inc.ID))
 }
 
 // cmdComms lists the incident's comms with the buttons that fit each.
@@ -186,16 +301,11 @@ func (b *Bot) cmdComms(ctx context.Context, r *request) {
 		blocks = append(blocks, contextBlock(blkCommsMore, fmt.Sprintf("Showing the latest %d of %d.", most, len(list))))
 	}
 	for _, c := range list[start:] {
-		line := fmt.Sprintf("*%s* · %s · *%s* · by %s · %s\n%s", c.Name(), c.Audience.Title(), c.State.Label(), user(c.Author),
-			slackDate(c.UpdatedAt), quote(escape(truncate(firstLineOf(c.Message), 200))))
-		blocks = append(blocks, section("", line), commButtons(&c))
+		line := fmt.Sprintf("*%s* · %s · *%s* · by %s · %s\n%s", c.Name(), c.Audience.Title(), b.stateLabel(&c), user(c.Author),
+			slackDate(c.UpdatedAt), quote(escape(comms.FirstLine(c.Message, 200))))
+		blocks = append(blocks, section("", line), b.commButtons(&c))
 	}
 	b.reply(ctx, r, fmt.Sprintf("Updates of %s", inc.ID), blocks...)
-}
-
-func firstLineOf(s string) string {
-	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
-	return s
 }
 
 // cmdTimeline shows the latest entries, or with "export" the whole chain.

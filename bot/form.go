@@ -21,7 +21,7 @@ type commForm struct {
 	Version    int    `json:"v,omitempty"`
 	Channel    string `json:"ch,omitempty"` // where the user asked, for replies
 	Tab        string `json:"t,omitempty"`
-	Kept       bool   `json:"k,omitempty"` // the message is in the form cache only
+	Kept       bool   `json:"k,omitempty"` // private_metadata left fields out; the form cache has them
 
 	Audience   comms.Audience `json:"a"`
 	Message    string         `json:"m,omitempty"`
@@ -77,8 +77,9 @@ func formFromComm(c *comms.Comm, channel string) commForm {
 	return f
 }
 
-// metadata encodes the form for private_metadata. When it does not fit, the
-// message (the only long field) is left out and marked as kept in memory.
+// metadata encodes the form for private_metadata. When it does not fit,
+// the long fields are left out (the message first, then the recipients) and
+// the form is marked Kept: the form cache then holds all of it.
 func (f commForm) metadata() string {
 	f.Kept = false
 	b, _ := json.Marshal(f)
@@ -87,28 +88,36 @@ func (f commForm) metadata() string {
 	}
 	f.Message, f.Kept = "", true
 	b, _ = json.Marshal(f)
-	if len(b) > maxMetadata { // pathological: hundreds of recipients
+	if len(b) > maxMetadata { // hundreds of recipients
 		f.Emails, f.SMSUsers, f.SMSNames, f.Channels, f.Audiences = "", nil, nil, nil, nil
+		f.SPName, f.SPTitle = "", ""
 		b, _ = json.Marshal(f)
 	}
 	return string(b)
 }
 
-// parseForm decodes private_metadata; the form cache fills in a message too
-// long to travel there.
-func (b *Bot) parseForm(v slack.View) commForm {
-	var f commForm
+// parseForm decodes private_metadata. A form marked Kept is restored whole
+// from the form cache. whole is false when the cache has lost it (Herald
+// restarted) and the view cannot make up for it: on the Draft tab
+// view.state holds every field that was left out, on the Preview tab none.
+func (b *Bot) parseForm(v slack.View) (f commForm, whole bool) {
 	_ = json.Unmarshal([]byte(v.PrivateMetadata), &f)
-	if f.Kept {
-		if cached, ok := b.forms.get(v.ID); ok {
-			f.Message = cached.Message
-		}
-	}
 	if f.Tab == "" {
 		f.Tab = tabDraft
 	}
-	return f
+	if !f.Kept {
+		return f, true
+	}
+	if cached, ok := b.forms.get(v.ID); ok {
+		cached.Tab, cached.Kept = f.Tab, true // the tab on screen is the one in the view
+		return cached, true
+	}
+	return f, f.Tab == tabDraft
 }
+
+// formLost is shown when the form cache lost part of a long form.
+const formLost = "Herald restarted while this form was open and lost part of it (the message, and maybe some recipients), so nothing was saved or sent. " +
+	"Check every field below before you submit again, or close this form and reopen it with `/incident comm`."
 
 // readState overlays the values the user typed (view.state) on the form.
 // Only blocks present in the view are read, so hidden fields keep their
@@ -206,8 +215,8 @@ func (f *commForm) statuspageTarget(on bool) *comms.StatuspageTarget {
 	return &comms.StatuspageTarget{IncidentID: f.SPIncident, IncidentName: f.SPName, Notify: f.SPNotify}
 }
 
-// formCache keeps forms whose message did not fit in private_metadata, keyed
-// by view id, for an hour.
+// formCache keeps the form of each open comm modal, keyed by view id, for
+// an hour: private_metadata cannot carry a long one.
 type formCache struct {
 	ttl time.Duration
 	now func() time.Time

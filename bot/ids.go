@@ -8,14 +8,17 @@ const slashCommand = "/incident"
 
 // Subcommands of /incident.
 const (
-	subNew      = "new"
-	subComm     = "comm"
-	subComms    = "comms"
-	subTimeline = "timeline"
-	subStatus   = "status"
-	subList     = "list"
-	subResolve  = "resolve"
-	subHelp     = "help"
+	subNew       = "new"
+	subComm      = "comm"
+	subComms     = "comms"
+	subTimeline  = "timeline"
+	subStatus    = "status"
+	subList      = "list"
+	subResolve   = "resolve"
+	subSeverity  = "severity"
+	subCommander = "commander"
+	subNote      = "note"
+	subHelp      = "help"
 )
 
 // View callback ids.
@@ -121,31 +124,40 @@ const (
 // Approval card, comm list, summary and delivery report buttons. Their value
 // is the comm id (or incident id for the summary).
 const (
-	blkCardHeader      = "card_header"
-	blkCardContext     = "card_context"
-	blkCardOutcome     = "card_outcome"
-	blkCardActions     = "card_actions"
-	blkRejectIntro     = "reject_intro"
-	actApprove         = "card_approve"
-	actReject          = "card_reject"
-	actEdit            = "card_edit"
-	actSend            = "card_send"
-	blkSummaryHeader   = "summary_header"
-	blkSummaryFields   = "summary_fields"
-	blkSummaryInternal = "summary_internal"
-	blkSummaryExternal = "summary_external"
-	blkSummaryTimeline = "summary_timeline"
-	blkSummaryFooter   = "summary_footer"
-	blkSummaryActions  = "summary_actions"
-	actPostUpdate      = "summary_post_update"
-	actTimeline        = "summary_timeline"
-	blkReportActions   = "report_actions"
-	actRetry           = "report_retry"
-	blkReport          = "report"
-	blkReportFailures  = "report_failures"
-	blkCommsHeader     = "comms_header"
-	blkCommsMore       = "comms_more"
-	blkTimelineHeader  = "timeline_header"
+	blkCardHeader       = "card_header"
+	blkCardContext      = "card_context"
+	blkCardOutcome      = "card_outcome"
+	blkCardActions      = "card_actions"
+	blkRejectIntro      = "reject_intro"
+	actApprove          = "card_approve"
+	actReject           = "card_reject"
+	actEdit             = "card_edit"
+	actSend             = "card_send"
+	actCancel           = "card_cancel"
+	blkSummaryHeader    = "summary_header"
+	blkSummaryFields    = "summary_fields"
+	blkSummaryInternal  = "summary_internal"
+	blkSummaryExternal  = "summary_external"
+	blkSummaryTimeline  = "summary_timeline"
+	blkSummaryScheduled = "summary_scheduled"
+	blkSummaryFooter    = "summary_footer"
+	blkSummaryActions   = "summary_actions"
+	actPostUpdate       = "summary_post_update"
+	actTimeline         = "summary_timeline"
+	blkReportActions    = "report_actions"
+	actRetry            = "report_retry"
+	blkReport           = "report"
+	blkReportFailures   = "report_failures"
+	blkCommsHeader      = "comms_header"
+	blkCommsMore        = "comms_more"
+	blkTimelineHeader   = "timeline_header"
+)
+
+// The button that retries creating an incident's channel, offered to the
+// declarer when it failed and in /incident list. Its value is the incident id.
+const (
+	blkListActions   = "list_actions"
+	actCreateChannel = "incident_create_channel"
 )
 
 // Events API event types Herald subscribes to.

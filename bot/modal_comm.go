@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -150,7 +151,7 @@ func (b *Bot) draftTab(f *commForm, inc *comms.Incident, approver bool) []slack.
 		for _, name := range b.cfg.Audiences[:min(len(b.cfg.Audiences), maxStaticOptions)] {
 			o := option(name, name)
 			opts = append(opts, o)
-			if contains(f.Audiences, name) {
+			if slices.Contains(f.Audiences, name) {
 				initial = append(initial, o)
 			}
 		}
@@ -259,7 +260,7 @@ func (b *Bot) directoryInput(f *commForm) slack.Block {
 	el.MaxLength = 1000
 	hint := "Names from Herald's directory, separated by commas."
 	if names := b.cfg.DirectoryNames; len(names) > 0 {
-		hint = "Names from Herald's directory, separated by commas: " + truncate(strings.Join(names, ", "), 1500)
+		hint = "Names from Herald's directory, separated by commas: " + comms.Truncate(strings.Join(names, ", "), 1500)
 	}
 	return input(blkSMSNames, wordSMS, el, true, hint)
 }
@@ -285,21 +286,12 @@ func (b *Bot) statuspageInputs(f *commForm, s shown) []slack.Block {
 	out = append(out, create)
 	if s.spTitle {
 		el := slack.NewPlainTextInputBlockElement(plainText("Elevated error rates for API requests", 150), actSPTitle)
-		el.InitialValue, el.MaxLength = truncate(f.SPTitle, comms.StatuspageNameMax), comms.StatuspageNameMax
+		el.InitialValue, el.MaxLength = comms.Truncate(f.SPTitle, comms.StatuspageNameMax), comms.StatuspageNameMax
 		out = append(out, input(blkSPTitle, wordSPTitle, el, false, "The public name of the new Statuspage incident."))
 	}
 	out = append(out, input(blkSPNotify, wordSPNotify, checkbox(actSPNotify, wordSPNotify, f.SPNotify), true,
 		"E-mail and webhook subscribers of the page are notified of this update."))
 	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // previewTab renders what each medium will receive.

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -22,7 +24,7 @@ type declareMeta struct {
 func (b *Bot) openDeclare(ctx context.Context, r *request, title string) {
 	md, _ := json.Marshal(declareMeta{Channel: r.channel})
 	t := slack.NewPlainTextInputBlockElement(plainText("Checkout fails for some card payments", 150), actTitle)
-	t.InitialValue, t.MaxLength = truncate(strings.TrimSpace(title), 200), 200
+	t.InitialValue, t.MaxLength = comms.Truncate(strings.TrimSpace(title), 200), 200
 	var sevs []*slack.OptionBlockObject
 	for _, s := range comms.Severities {
 		o := option(string(s), string(s))
@@ -87,32 +89,46 @@ func (b *Bot) submitDeclare(ctx context.Context, r *request) {
 		if len(errs) == 0 {
 			errs[blkTitle] = comms.ErrorMessage(err)
 		}
-		r.ack(slack.NewErrorsViewSubmissionResponse(errs))
+		b.ackOrTell(ctx, r, md.Channel, slack.NewErrorsViewSubmissionResponse(errs),
+			":warning: The declare form closed before Herald could show what is wrong: "+strings.Join(slices.Sorted(maps.Values(errs)), " ")+
+				" Nothing was declared. Run `/incident new` again.")
 		return
 	}
 	r.ack(nil)
 	log := r.log.With().Str("incident_id", inc.ID).Logger()
 	log.Info().Str("severity", string(inc.Severity)).Msg("incident declared")
-	b.setupIncident(ctx, log, inc, r.user, md.Channel)
+	ch := b.setupIncident(ctx, log, inc, r.user, md.Channel)
+	if ch != nil && md.Channel != "" && md.Channel != ch.ID {
+		note := fmt.Sprintf(":rotating_light: Declared *%s* (%s): %s. Join <#%s>.", inc.ID, inc.Severity, escape(inc.Title), ch.ID)
+		if err := b.ephemeral(ctx, md.Channel, r.user, note); err != nil {
+			log.Debug().Err(err).Msg("could not confirm the declaration where it was asked")
+		}
+	}
 }
 
 // setupIncident creates the incident channel inc-<n>-<slug> (with -2, -3…
-// when the name is taken), invites the declarer and the commander, records
-// the channel, and has the summary posted and pinned.
-func (b *Bot) setupIncident(ctx context.Context, log zerolog.Logger, inc comms.Incident, declarer, origin string) {
+// when the name is taken), invites the declarer, the commander and asker,
+// records the channel, and has the summary posted and pinned. When the
+// channel cannot be created it tells asker, with a Create channel button to
+// try again, and returns nil: the incident stays declared without one.
+func (b *Bot) setupIncident(ctx context.Context, log zerolog.Logger, inc comms.Incident, asker, origin string) *slack.Channel {
 	cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	ch, err := b.createChannel(cctx, inc.DefaultChannelName())
 	if err != nil {
 		log.Error().Err(err).Msg("could not create the incident channel")
-		if origin != "" {
-			_ = b.ephemeral(ctx, origin, declarer, fmt.Sprintf(":warning: %s is declared, but Herald could not create its channel: %s", inc.ID, slackErr(err)))
+		text := fmt.Sprintf(":warning: *%s* is declared, but Herald could not create its channel (%s). "+
+			"Its pinned summary and approval cards need one: press *Create channel* to try again, or find the same button later in `/incident list`.",
+			inc.ID, slackErr(err))
+		retry := slack.NewActionBlock(blkListActions, button(actCreateChannel, inc.ID, "Create channel", slack.StylePrimary))
+		if err := b.tell(ctx, origin, asker, text, section("", text), retry); err != nil {
+			log.Warn().Err(err).Msg("could not tell that the incident channel is missing")
 		}
-		return
+		return nil
 	}
 	var invite []string
-	for _, u := range []string{declarer, inc.Commander} {
-		if u != "" && u != b.botUserID() && !contains(invite, u) {
+	for _, u := range []string{inc.DeclaredBy, inc.Commander, asker} {
+		if u != "" && u != b.botUserID() && !slices.Contains(invite, u) {
 			invite = append(invite, u)
 		}
 	}
@@ -123,15 +139,56 @@ func (b *Bot) setupIncident(ctx context.Context, log zerolog.Logger, inc comms.I
 	}
 	if _, err := b.svc.AttachSlack(cctx, inc.ID, comms.SlackRefs{Channel: ch.ID, ChannelName: ch.Name}); err != nil {
 		log.Error().Err(err).Msg("could not record the incident channel")
-		return
+		return nil
 	}
 	b.RefreshSummary(ctx, inc.ID)
-	if origin != "" && origin != ch.ID {
-		note := fmt.Sprintf(":rotating_light: Declared *%s* (%s): %s. Join <#%s>.", inc.ID, inc.Severity, escape(inc.Title), ch.ID)
-		if err := b.ephemeral(ctx, origin, declarer, note); err != nil {
-			log.Debug().Err(err).Msg("could not confirm the declaration where it was asked")
-		}
+	return ch
+}
+
+// actCreateChannel tries again to create the channel of an incident
+// declared without one.
+func (b *Bot) actCreateChannel(ctx context.Context, r *request) {
+	r.ack(nil)
+	inc, err := b.svc.Incident(ctx, r.action().Value)
+	if err != nil {
+		b.replyErr(ctx, r, "load incident", err)
+		return
 	}
+	if inc.Channel != "" {
+		b.reply(ctx, r, fmt.Sprintf("%s already has its channel: <#%s>.", inc.ID, inc.Channel))
+		return
+	}
+	if !b.startCreating(inc.ID) {
+		b.reply(ctx, r, fmt.Sprintf("Herald is already creating the channel of %s; it appears in a moment.", inc.ID))
+		return
+	}
+	defer b.doneCreating(inc.ID)
+	log := r.log.With().Str("incident_id", inc.ID).Logger()
+	if ch := b.setupIncident(ctx, log, inc, r.user, r.channel); ch != nil {
+		log.Info().Msg("incident channel created on request")
+		b.reply(ctx, r, fmt.Sprintf(":white_check_mark: Created <#%s> for %s.", ch.ID, inc.ID))
+	}
+}
+
+// startCreating claims the creation of an incident's channel, so that two
+// presses of Create channel make one channel.
+func (b *Bot) startCreating(incidentID string) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.creating[incidentID] {
+		return false
+	}
+	if b.creating == nil {
+		b.creating = map[string]bool{}
+	}
+	b.creating[incidentID] = true
+	return true
+}
+
+func (b *Bot) doneCreating(incidentID string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	delete(b.creating, incidentID)
 }
 
 // createChannel creates a public channel, adding -2, -3… while the name is taken.

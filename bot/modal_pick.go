@@ -58,18 +58,23 @@ func (b *Bot) submitPick(ctx context.Context, r *request) {
 	if st := r.cb.View.State; st != nil {
 		id = st.Values[blkIncident][actIncident].SelectedOption.Value
 	}
+	const again = " Run `/incident comm` again."
 	inc, err := b.svc.Incident(ctx, id)
 	if err == nil && !inc.Open() {
-		r.ack(slack.NewErrorsViewSubmissionResponse(map[string]string{blkIncident: inc.ID + " is resolved; choose another incident."}))
+		msg := inc.ID + " is resolved; choose another incident."
+		b.ackOrTell(ctx, r, md.Channel, slack.NewErrorsViewSubmissionResponse(map[string]string{blkIncident: msg}), ":warning: "+msg+again)
 		return
 	}
 	if err != nil {
-		r.ack(slack.NewErrorsViewSubmissionResponse(map[string]string{blkIncident: "That incident no longer exists; choose another."}))
+		msg := "That incident no longer exists; choose another."
+		b.ackOrTell(ctx, r, md.Channel, slack.NewErrorsViewSubmissionResponse(map[string]string{blkIncident: msg}), ":warning: "+msg+again)
 		return
 	}
 	f := newForm(&inc, md.Channel)
 	v := b.commView(ctx, f, &inc, r.user, b.isApprover(ctx, r.user, &inc), "")
-	r.ack(slack.NewUpdateViewSubmissionResponse(&v))
+	b.forms.put(r.cb.View.ID, f)
+	b.ackOrTell(ctx, r, md.Channel, slack.NewUpdateViewSubmissionResponse(&v),
+		":warning: Slack closed the form before Herald could show the update form for "+inc.ID+"."+again)
 }
 
 // optionsPayload answers a block_suggestion.

@@ -3,7 +3,8 @@ package bot
 import (
 	"context"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -39,13 +40,19 @@ func (b *Bot) commInput(ctx context.Context, f *commForm) comms.Input {
 
 // people looks up Slack users (users.info, in parallel) for their name,
 // profile phone and e-mail. A user who cannot be looked up comes back
-// without a phone, which validation reports on the field.
+// without a phone, which validation reports on the field. Users found with
+// a phone are remembered for a few minutes, so that the submission after a
+// preview does not ask Slack again before its ack.
 func (b *Bot) people(ctx context.Context, ids []string) []comms.Person {
 	out := make([]comms.Person, len(ids))
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
 	var wg sync.WaitGroup
 	for i, id := range ids {
+		if p, ok := b.phones.get(id); ok {
+			out[i] = p
+			continue
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -56,12 +63,55 @@ func (b *Bot) people(ctx context.Context, ids []string) []comms.Person {
 			} else {
 				p.Name = firstNonEmpty(u.RealName, u.Profile.RealName, u.Profile.DisplayName, u.Name, id)
 				p.Phone, p.Email = strings.TrimSpace(u.Profile.Phone), u.Profile.Email
+				if p.Phone != "" {
+					b.phones.put(id, p)
+				}
 			}
 			out[i] = p
 		}()
 	}
 	wg.Wait()
 	return out
+}
+
+// phoneBook remembers Slack users looked up with a phone number. Users
+// without one are not remembered: once they add it, the next try sees it.
+type phoneBook struct {
+	ttl time.Duration
+	now func() time.Time
+	mu  sync.Mutex
+	m   map[string]phoneEntry
+}
+
+type phoneEntry struct {
+	p  comms.Person
+	at time.Time
+}
+
+func newPhoneBook(ttl time.Duration, now func() time.Time) *phoneBook {
+	return &phoneBook{ttl: ttl, now: now, m: map[string]phoneEntry{}}
+}
+
+func (pb *phoneBook) get(id string) (comms.Person, bool) {
+	pb.mu.Lock()
+	defer pb.mu.Unlock()
+	e, ok := pb.m[id]
+	if !ok || pb.now().Sub(e.at) > pb.ttl {
+		return comms.Person{}, false
+	}
+	return e.p, true
+}
+
+func (pb *phoneBook) put(id string, p comms.Person) {
+	pb.mu.Lock()
+	defer pb.mu.Unlock()
+	now := pb.now()
+	for k, e := range pb.m {
+		if now.Sub(e.at) > pb.ttl {
+			delete(pb.m, k)
+		}
+	}
+	pb.m[id] = phoneEntry{p: p, at: now}
 }
 
 func firstNonEmpty(ss ...string) string {
@@ -97,12 +147,7 @@ func (b *Bot) draftComm(ctx context.Context, f *commForm, inc *comms.Incident, u
 	}
 	var problems []string
 	fields := comms.ErrorFields(err)
-	keys := make([]string, 0, len(fields))
-	for k := range fields {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(fields)) {
 		problems = append(problems, fields[k])
 	}
 	if len(problems) == 0 {
@@ -174,12 +219,12 @@ func (b *Bot) previewBlocks(inc *comms.Incident, c *comms.Comm, problems []strin
 
 // smsInfo reads like "2 segments · GSM-7".
 func smsInfo(i comms.SMSInfo) string {
-	return fmt.Sprintf("%s · %s", plural(i.Segments, "segment", "segments"), i.Encoding)
+	return fmt.Sprintf("%s · %s", comms.Plural(i.Segments, "segment", "segments"), i.Encoding)
 }
 
 func recipientsText(n int, one, many string) string {
 	if n == 0 {
 		return "no recipients yet"
 	}
-	return "to " + plural(n, one, many)
+	return "to " + comms.Plural(n, one, many)
 }

@@ -21,7 +21,7 @@ type messagePayload struct {
 // a slash command when it is still unacked, else through response_url (which
 // works even where Herald cannot see the channel), else chat.postEphemeral.
 func (b *Bot) reply(ctx context.Context, r *request, text string, blocks ...slack.Block) {
-	text = truncate(text, maxMessageText)
+	text = comms.Truncate(text, maxMessageText)
 	if r.kind == socketmode.EventTypeSlashCommand && !r.acked.Load() {
 		if r.ack(messagePayload{ResponseType: "ephemeral", Text: text, Blocks: blocks}) {
 			return
@@ -64,7 +64,7 @@ func (b *Bot) replyErr(ctx context.Context, r *request, what string, err error) 
 func (b *Bot) ephemeral(ctx context.Context, channel, userID, text string, blocks ...slack.Block) error {
 	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	opts := []slack.MsgOption{slack.MsgOptionText(truncate(text, maxMessageText), false)}
+	opts := []slack.MsgOption{slack.MsgOptionText(comms.Truncate(text, maxMessageText), false)}
 	if len(blocks) > 0 {
 		opts = append(opts, slack.MsgOptionBlocks(blocks...))
 	}
@@ -72,9 +72,26 @@ func (b *Bot) ephemeral(ctx context.Context, channel, userID, text string, block
 	return err
 }
 
+// ackOrTell answers a view submission with payload. When Slack no longer
+// waits for that answer (the router's watchdog acked empty for a slow
+// handler, so the modal closed), it tells the person text instead, in
+// channel or else in a direct message.
+func (b *Bot) ackOrTell(ctx context.Context, r *request, channel string, payload any, text string) {
+	if r.ack(payload) {
+		return
+	}
+	r.log.Warn().Msg("the submission was already acked; telling the user instead")
+	if err := b.tell(ctx, channel, r.user, text, section("", text)); err != nil {
+		r.log.Warn().Err(err).Msg("could not tell the user what happened to the submission")
+	}
+}
+
 // apologize tells the user a handler failed, in whatever way r still allows.
 func (b *Bot) apologize(ctx context.Context, r *request) {
-	text := fmt.Sprintf(":warning: Sorry, Herald hit a bug while handling that, and nothing was changed. Please try again; if it keeps happening, give the operator this reference: %s.", r.envelope)
+	// The handler may have stored something before it failed, so the
+	// apology sends people to look rather than promising nothing changed.
+	text := fmt.Sprintf(":warning: Sorry, Herald hit a bug while handling that. Something went wrong partway, so part of it may have been saved: "+
+		"check `/incident comms` (or `/incident list`) before you try again. If it keeps happening, give the operator this reference: %s.", r.envelope)
 	if !r.acked.Load() && r.kind == socketmode.EventTypeInteractive && r.cb.Type == slack.InteractionTypeViewSubmission {
 		v := slack.ModalViewRequest{
 			Type: slack.VTModal, CallbackID: cbApology,

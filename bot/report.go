@@ -65,7 +65,7 @@ func (b *Bot) tell(ctx context.Context, channel, userID, text string, blocks ...
 	if err != nil {
 		return fmt.Errorf("open DM: %w", err)
 	}
-	_, _, err = b.api.PostMessageContext(cctx, dm.ID, slack.MsgOptionText(truncate(text, maxMessageText), false), slack.MsgOptionBlocks(blocks...))
+	_, _, err = b.api.PostMessageContext(cctx, dm.ID, slack.MsgOptionText(comms.Truncate(text, maxMessageText), false), slack.MsgOptionBlocks(blocks...))
 	return err
 }
 
@@ -74,15 +74,9 @@ func reportBlocks(c *comms.Comm, ds []comms.Delivery) (string, []slack.Block) {
 	counts := comms.CountDeliveries(ds)
 	var lines []string
 	for _, m := range comms.Media {
-		n, ok := counts[m]
-		if !ok {
-			continue
+		if n, ok := counts[m]; ok {
+			lines = append(lines, fmt.Sprintf("*%s*: %s", mediumNames[m], strings.Join(n.Words(true), " · ")))
 		}
-		line := fmt.Sprintf("*%s*: %d sent · %d failed · %d pending", mediumNames[m], n.Sent, n.Failed, n.Pending)
-		if n.Superseded > 0 {
-			line += fmt.Sprintf(" · %d replaced by a newer update", n.Superseded)
-		}
-		lines = append(lines, line)
 	}
 	icon := ":white_check_mark:"
 	if c.State == comms.StatePartiallyFailed {
@@ -103,7 +97,7 @@ func reportBlocks(c *comms.Comm, ds []comms.Delivery) (string, []slack.Block) {
 		if d.Medium == comms.MediumSlack {
 			target = "<#" + d.Target + ">"
 		}
-		failed = append(failed, fmt.Sprintf("• %s %s: %s", mediumNames[d.Medium], escape(target), escape(truncate(d.LastError, 200))))
+		failed = append(failed, fmt.Sprintf("• %s %s: %s", mediumNames[d.Medium], escape(target), escape(comms.Truncate(d.LastError, 200))))
 	}
 	if len(failed) > 0 {
 		blocks = append(blocks, section(blkReportFailures, "*Failed*\n"+strings.Join(failed, "\n")))

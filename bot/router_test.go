@@ -82,6 +82,10 @@ func TestPanicIsRecoveredAndApologised(t *testing.T) {
 	if got := string(cmd.Ack()); !strings.Contains(got, "Sorry, Herald hit a bug") || !strings.Contains(got, cmd.Envelope.ID) {
 		t.Errorf("ack: got %s; want an apology naming the envelope", got)
 	}
+	// The handler may have stored something before it panicked.
+	if got := string(cmd.Ack()); strings.Contains(got, "nothing was changed") || !strings.Contains(got, "check `/incident comms`") {
+		t.Errorf("ack: got %s; want an apology that sends people to check what was saved", got)
+	}
 	logs := h.logs.String()
 	if !strings.Contains(logs, "handler panicked") || !strings.Contains(logs, `"envelope_id":"`+cmd.Envelope.ID+`"`) {
 		t.Errorf("log lacks the panic with its envelope_id:\n%s", logs)
@@ -176,4 +180,93 @@ func TestSummaryRepinned(t *testing.T) {
 			"item": map[string]any{"type": "message", "channel": ch.ID(), "message": map[string]any{"ts": inc.SummaryTS}}},
 	})
 	h.w.Eventually(t, func() bool { return len(ch.Pinned()) == 1 }, "the summary to be pinned again")
+}
+
+// gateDedup holds the handler of the next envelope, once armed, until the
+// test releases it: a handler too slow for Slack's three seconds, which the
+// router's watchdog acks for.
+type gateDedup struct {
+	inner   bot.Deduper
+	armed   atomic.Bool
+	release chan struct{}
+}
+
+func (d *gateDedup) Seen(ctx context.Context, key string) (bool, error) {
+	if d.armed.CompareAndSwap(true, false) {
+		<-d.release
+	}
+	return d.inner.Seen(ctx, key)
+}
+
+func TestLateSubmissionErrorsAreTold(t *testing.T) {
+	t.Parallel()
+	gate := &gateDedup{inner: &lockedDedup{d: &memDedup{m: map[string]bool{}}}, release: make(chan struct{})}
+	h := start(t, func(c *bot.Config, _ *comms.Service) { c.Dedup = gate })
+	inc, ch := h.declare("Billing")
+	m := h.w.SlashCommand(alice, ch.ID(), "/incident", "comm").Modal(t)
+	m.Set("Message", "Invoices are late.")
+	m.Set("E-mail addresses", "not-an-address")
+	gate.armed.Store(true)
+	res := m.Submit() // returns once the watchdog has acked empty
+	close(gate.release)
+	if res.ResponseAction != "" || len(res.Errors) > 0 || m.IsOpen() {
+		t.Fatalf("got %+v; the test needs the watchdog to have closed the modal", res)
+	}
+	note := h.ephemeralTo(alice, "The update form closed before Herald could show you what is wrong")
+	for _, want := range []string{`"not-an-address" is not a valid e-mail address`, "Nothing was saved or sent"} {
+		if !strings.Contains(note.Text(), want) {
+			t.Errorf("note lacks %q:\n%s", want, note.Text())
+		}
+	}
+	if n := len(h.comms(inc.ID)); n != 0 {
+		t.Errorf("got %d comms; want none", n)
+	}
+}
+
+// countingGroups is an approver user group that counts its lookups.
+type countingGroups struct {
+	calls   atomic.Int32
+	members map[string][]string
+}
+
+func (g *countingGroups) GroupMembers(_ context.Context, group string) ([]string, error) {
+	g.calls.Add(1)
+	return g.members[group], nil
+}
+
+func TestSubmitAsksSlackLittleBeforeItsAck(t *testing.T) {
+	t.Parallel()
+	groups := &countingGroups{members: map[string][]string{"S0OPS": {dave}}}
+	h := start(t, func(_ *bot.Config, s *comms.Service) {
+		s.Groups, s.Policy.ApproverGroups, s.Policy.AllowSelfApproval = groups, []string{"S0OPS"}, true
+	})
+	inc, ch := h.declare("Latency")
+	m := h.w.SlashCommand(dave, ch.ID(), "/incident", "comm").Modal(t)
+	m.Select("Audience", "External")
+	h.w.Eventually(t, func() bool { return contains(m.Labels(), "Approved for release") }, "the approval toggle for a group member")
+	m.Set("Message", "Requests are slow in one region.")
+	m.Select("Create a new Statuspage incident instead", "Create a new Statuspage incident instead")
+	h.w.Eventually(t, func() bool { return contains(m.Labels(), "New Statuspage incident title") }, "the title field")
+	m.Select("SMS recipients (Slack users)", "bob")
+	m.Select("Approved for release", "Approved for release")
+	before := m.Hash()
+	m.Select("Communication action", "Send now")
+	h.w.Eventually(t, func() bool { return m.Hash() != before }, "the Draft tab to be redrawn for Send now")
+	m.Click("Preview")
+	h.w.Eventually(t, func() bool { return strings.Contains(m.Text(), "1 segment") }, "the preview; modal:\n%s", m.Text())
+
+	groups.calls.Store(0)
+	lookups := h.w.Calls("users.info")
+	if res := m.Submit(); res.ResponseAction != "" || len(res.Errors) > 0 {
+		t.Fatalf("submit: got %+v; want the modal to close", res)
+	}
+	if c := h.comms(inc.ID)[0]; c.State != comms.StateSending || c.Approver != dave {
+		t.Fatalf("got state %s approver %s; want sending, approved by %s", c.State, c.Approver, dave)
+	}
+	if got := groups.calls.Load(); got != 1 {
+		t.Errorf("approver group lookups for one submission (approve and send): got %d; want 1", got)
+	}
+	if got := h.w.Calls("users.info") - lookups; got != 0 {
+		t.Errorf("users.info calls in a submission after the preview looked the person up: got %d; want 0", got)
+	}
 }

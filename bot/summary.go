@@ -49,7 +49,7 @@ func (b *Bot) writeSummary(ctx context.Context, incidentID string) error {
 		return nil
 	}
 	blocks := b.summaryBlocks(ctx, &inc)
-	text := truncate(fmt.Sprintf("%s %s · %s · %s", inc.ID, inc.Title, inc.Severity, inc.Status.Title()), maxMessageText)
+	text := comms.Truncate(fmt.Sprintf("%s %s · %s · %s", inc.ID, inc.Title, inc.Severity, inc.Status.Title()), maxMessageText)
 	opts := []slack.MsgOption{slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...)}
 	if inc.SummaryTS != "" {
 		_, _, _, err := b.api.UpdateMessageContext(ctx, inc.Channel, inc.SummaryTS, opts...)
@@ -180,7 +180,7 @@ func (b *Bot) summaryBlocks(ctx context.Context, inc *comms.Incident) []slack.Bl
 		mrkdwnText("*Next update due*\n" + due),
 	}
 	blocks := []slack.Block{
-		header(blkSummaryHeader, truncate(inc.ID+" · "+inc.Title, maxHeaderText)),
+		header(blkSummaryHeader, comms.Truncate(inc.ID+" · "+inc.Title, maxHeaderText)),
 		slack.NewSectionBlock(nil, fields, nil, slack.SectionBlockOptionBlockID(blkSummaryFields)),
 	}
 	for _, latest := range []struct{ id, label, block string }{
@@ -195,7 +195,19 @@ func (b *Bot) summaryBlocks(ctx context.Context, inc *comms.Incident) []slack.Bl
 			continue
 		}
 		blocks = append(blocks, section(latest.block, fmt.Sprintf("*%s* · %s · %s\n%s",
-			latest.label, c.Name(), slackDate(c.SentAt), quote(truncate(c.Message, 600)))))
+			latest.label, c.Name(), slackDate(c.SentAt), quote(comms.Truncate(c.Message, 600)))))
+	}
+	if list, err := b.svc.ListComms(ctx, inc.ID); err == nil {
+		var lines []string
+		for _, c := range list {
+			if c.Scheduled(now) {
+				lines = append(lines, fmt.Sprintf("• *%s* · %s · Scheduled for %s · %s", c.Name(), c.Audience.Title(), slackDate(c.SendAt),
+					escape(comms.FirstLine(c.Message, 120))))
+			}
+		}
+		if len(lines) > 0 {
+			blocks = append(blocks, section(blkSummaryScheduled, "*Scheduled updates*\n"+strings.Join(lines[max(0, len(lines)-5):], "\n")))
+		}
 	}
 	if entries, err := b.svc.Timeline(ctx, inc.ID); err == nil && len(entries) > 0 {
 		var lines []string
@@ -229,7 +241,7 @@ func statusEmoji(s comms.Status) string {
 
 // timelineLine is one timeline entry in mrkdwn: time, text and actor.
 func timelineLine(e comms.TimelineEntry) string {
-	line := slackDate(e.At) + " " + truncate(e.Text, 300)
+	line := slackDate(e.At) + " " + comms.Truncate(e.Text, 300)
 	if e.Actor != "" && !strings.Contains(e.Text, "<@"+e.Actor+">") {
 		line += " — " + user(e.Actor)
 	}

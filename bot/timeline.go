@@ -32,7 +32,7 @@ func (b *Bot) showTimeline(ctx context.Context, r *request, inc *comms.Incident,
 	for _, e := range entries[start:] {
 		lines = append(lines, "• "+timelineLine(e))
 	}
-	head := fmt.Sprintf("*Timeline of %s* · %s", inc.ID, plural(len(entries), "entry", "entries"))
+	head := fmt.Sprintf("*Timeline of %s* · %s", inc.ID, comms.Plural(len(entries), "entry", "entries"))
 	if start > 0 {
 		head += fmt.Sprintf(" · latest %d shown; `/incident timeline export` gives all of them", timelineLatest)
 	}
@@ -45,7 +45,7 @@ func fitLines(text string, n int) string {
 	for len([]rune(text)) > n {
 		_, rest, ok := strings.Cut(text, "\n")
 		if !ok {
-			return truncate(text, n)
+			return comms.Truncate(text, n)
 		}
 		text = rest
 	}
@@ -83,13 +83,13 @@ func (b *Bot) exportTimeline(ctx context.Context, r *request, inc *comms.Inciden
 			chunks = append(chunks, cur.String())
 			cur.Reset()
 		}
-		cur.WriteString(truncate(l, exportChunk))
+		cur.WriteString(comms.Truncate(l, exportChunk))
 		cur.WriteByte('\n')
 	}
 	if cur.Len() > 0 {
 		chunks = append(chunks, cur.String())
 	}
-	head := fmt.Sprintf("*Timeline export of %s* · %s · %s", inc.ID, plural(len(entries), "entry", "entries"), verdict)
+	head := fmt.Sprintf("*Timeline export of %s* · %s · %s", inc.ID, comms.Plural(len(entries), "entry", "entries"), verdict)
 	blocks := []slack.Block{section(blkTimelineHeader, head)}
 	const perMessage = 4 // about 12,000 characters: Slack's practical block text total
 	for i, ch := range chunks {

@@ -77,7 +77,7 @@ func Render(inc *Incident, c *Comm, l Links, normalizeSMS bool) Rendered {
 		title = "Incident"
 	}
 
-	r.Slack.Header = truncate(fmt.Sprintf("%s · %s · %s", inc.ID, status, title), 150)
+	r.Slack.Header = Truncate(fmt.Sprintf("%s · %s · %s", inc.ID, status, title), 150)
 	r.Slack.Body = c.Message
 	if r.Link != "" {
 		r.Slack.Body += fmt.Sprintf("\n\n<%s|Incident details>", r.Link)
@@ -86,7 +86,7 @@ func Render(inc *Incident, c *Comm, l Links, normalizeSMS bool) Rendered {
 	if c.Author != "" {
 		r.Slack.Context += fmt.Sprintf(" · by <@%s>", c.Author)
 	}
-	r.Slack.Text = truncate(fmt.Sprintf("%s %s: %s", inc.ID, status, plain(c.Message)), 4000)
+	r.Slack.Text = Truncate(fmt.Sprintf("%s %s: %s", inc.ID, status, plain(c.Message)), 4000)
 
 	plainMsg := plain(c.Message)
 	r.Email.Subject = fmt.Sprintf("[%s · %s] %s", inc.ID, status, title)
@@ -137,12 +137,4 @@ func plain(s string) string {
 	s = slackStyle.ReplaceAllString(s, "$1$2")
 	s = strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(s)
 	return strings.TrimSpace(s)
-}
-
-func truncate(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
 }

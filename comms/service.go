@@ -388,7 +388,7 @@ func (s *Service) Send(ctx context.Context, actor, commID string, at time.Time) 
 			when = "at " + at.UTC().Format("15:04 MST")
 		}
 		ch.Entries = append(ch.Entries, Entry(now, actor, KindCommSent, c.ID, "%s sent %s to %s: %s",
-			c.Name(), when, describeTargets(c.Recipients), firstLine(c.Message)))
+			c.Name(), when, DescribeRecipients(c.Recipients), FirstLine(c.Message, 80)))
 		return nil
 	})
 	if err != nil {
@@ -515,51 +515,6 @@ func (s *Service) Timeline(ctx context.Context, incidentID string) ([]TimelineEn
 // Preview renders a comm exactly as each medium will receive it.
 func (s *Service) Preview(inc *Incident, c *Comm) Rendered {
 	return Render(inc, c, s.Links, s.Rules.NormalizeSMS)
-}
-
-// FormatCounts writes per-medium counts as "slack 3 sent; sms 9 sent, 1 failed".
-func FormatCounts(counts map[Medium]Counts) string {
-	var parts []string
-	for _, m := range Media {
-		n, ok := counts[m]
-		if !ok {
-			continue
-		}
-		p := fmt.Sprintf("%s %d sent", m, n.Sent)
-		if n.Failed > 0 {
-			p += fmt.Sprintf(", %d failed", n.Failed)
-		}
-		if n.Pending > 0 {
-			p += fmt.Sprintf(", %d pending", n.Pending)
-		}
-		if n.Superseded > 0 {
-			p += fmt.Sprintf(", %d superseded", n.Superseded)
-		}
-		if n.Cancelled > 0 {
-			p += fmt.Sprintf(", %d cancelled", n.Cancelled)
-		}
-		parts = append(parts, p)
-	}
-	if len(parts) == 0 {
-		return "no deliveries"
-	}
-	return strings.Join(parts, "; ")
-}
-
-func describeTargets(r Recipients) string {
-	var parts []string
-	n := r.Count()
-	for _, m := range Media {
-		if n[m] > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", n[m], m))
-		}
-	}
-	return strings.Join(parts, ", ")
-}
-
-func firstLine(s string) string {
-	s, _, _ = strings.Cut(s, "\n")
-	return truncate(s, 80)
 }
 
 func latestOf(inc *Incident, a Audience) string {
