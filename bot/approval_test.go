@@ -15,7 +15,7 @@ func requestApproval(t *testing.T, h *harness, ch *slackfake.Channel, user, msg 
 	m.Select("Audience", "External")
 	h.w.Eventually(t, func() bool { return contains(m.Labels(), "Statuspage incident") }, "the Statuspage fields")
 	m.Set("Message", msg)
-	m.Select("Statuspage incident", "API outage (investigating)")
+	m.Select("Statuspage incident", "API outage")
 	m.Select("Communication action", "Request approval")
 	if res := m.Submit(); res.ResponseAction != "" || len(res.Errors) > 0 {
 		t.Fatalf("request approval: got %+v; want the modal to close", res)

@@ -84,9 +84,13 @@ func (b *Bot) openComm(ctx context.Context, r *request, f commForm, inc *comms.I
 // failure leaves the form as it was, which the person is told, since their
 // click seemed to do nothing.
 func (b *Bot) updateComm(ctx context.Context, r *request, v slack.ModalViewRequest, viewID, hash string, f commForm) {
+	// Kept before the call, not after its answer: handlers of two quick
+	// clicks may get their answers in either order, but they start in the
+	// order of the clicks, and the last click's form must be the one kept.
+	b.forms.put(viewID, f)
 	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	resp, err := b.api.UpdateViewContext(cctx, v, "", hash, viewID)
+	_, err := b.api.UpdateViewContext(cctx, v, "", hash, viewID)
 	if err != nil {
 		log := r.log.With().Str("incident_id", f.IncidentID).Logger()
 		if slackErr(err) == "hash_conflict" {
@@ -99,7 +103,6 @@ func (b *Bot) updateComm(ctx context.Context, r *request, v slack.ModalViewReque
 			"If it keeps failing, close it and reopen it with `/incident comm`.", slackErr(err)))
 		return
 	}
-	b.forms.put(resp.ID, f)
 }
 
 // tellUser shows the person behind r a message, in the channel the request

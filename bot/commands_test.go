@@ -33,9 +33,13 @@ func TestSeverityCommanderAndNote(t *testing.T) {
 		t.Errorf("got members %v; want the new commander invited", ch.Members())
 	}
 
-	h.w.SlashCommand(alice, ch.ID(), "/incident", "note Rolled back release 42")
+	// Slack escapes &, < and > in command text (should_escape).
+	h.w.SlashCommand(alice, ch.ID(), "/incident", "note Rolled back release 42 &amp; purged caches")
 	h.ephemeralTo(alice, "Added your note to the timeline of INC-1")
 	pinnedHas("Rolled back release 42")
+	if tl, _ := h.svc.Timeline(ctx, inc.ID); tl[len(tl)-1].Text != "Rolled back release 42 & purged caches" {
+		t.Errorf("note = %q; want the & unescaped", tl[len(tl)-1].Text)
+	}
 
 	got, err := h.svc.Incident(ctx, inc.ID)
 	if err != nil {

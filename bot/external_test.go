@@ -22,7 +22,7 @@ func TestExternalCommFlow(t *testing.T) {
 		t.Errorf("a non-approver sees the Approved for release toggle")
 	}
 	m.Set("Message", "Some API requests fail. We are working on a fix.")
-	m.Select("Statuspage incident", "API outage (investigating)")
+	m.Select("Statuspage incident", "API outage")
 	m.Select("Incident status", "Monitoring")
 	m.Select("Communication action", "Send now")
 	res := m.Submit()

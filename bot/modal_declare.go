@@ -31,7 +31,8 @@ func (b *Bot) openDeclare(ctx context.Context, r *request, title string) {
 		o.Description = plainText(severityMeaning(s), maxOptionText)
 		sevs = append(sevs, o)
 	}
-	sev := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plainText("Choose a severity", 150), actSeverity, sevs...)
+	// Radio buttons, not a select: only they show each option's meaning.
+	sev := slack.NewRadioButtonsBlockElement(actSeverity, sevs...)
 	sev.InitialOption = sevs[2]
 	cmd := slack.NewOptionsSelectBlockElement(slack.OptTypeUser, plainText("Choose a commander", 150), actCommander)
 	cmd.InitialUser = r.user

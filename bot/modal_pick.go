@@ -97,10 +97,17 @@ func (b *Bot) suggestStatuspage(ctx context.Context, r *request) {
 		r.log.Warn().Err(err).Msg("Statuspage search failed")
 		return
 	}
-	for _, sp := range found[:min(len(found), maxStaticOptions)] {
+	found = found[:min(len(found), maxStaticOptions)]
+	names := map[string]int{}
+	for _, sp := range found {
+		names[sp.Name]++
+	}
+	for _, sp := range found {
+		// The incident's name, as on the status page; only namesakes get
+		// their status and id to tell them apart.
 		text := sp.Name
-		if sp.Status != "" {
-			text += " (" + sp.Status + ")"
+		if names[sp.Name] > 1 {
+			text += fmt.Sprintf(" (%s, %s)", sp.Status, sp.ID)
 		}
 		out.Options = append(out.Options, option(sp.ID, text))
 	}

@@ -205,7 +205,9 @@ func (rt *router) route(ctx context.Context, r *request) {
 			break
 		}
 		sub, args, _ := strings.Cut(strings.TrimSpace(r.cmd.Text), " ")
-		r.args = strings.TrimSpace(args)
+		// The manifest asks Slack to escape the text (should_escape), so
+		// mentions arrive as <@U…|name>; &, < and > arrive as entities.
+		r.args = unescapeSlack(strings.TrimSpace(args))
 		h = rt.commands[strings.ToLower(sub)]
 		if h == nil {
 			h = rt.usage
@@ -240,4 +242,10 @@ func (r *request) action() slack.BlockAction {
 		return *acts[0]
 	}
 	return slack.BlockAction{}
+}
+
+// unescapeSlack turns the three entities Slack escapes in message and
+// command text back into characters. Mentions (<@U…>) stay as they are.
+func unescapeSlack(s string) string {
+	return strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(s)
 }

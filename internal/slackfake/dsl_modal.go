@@ -388,7 +388,7 @@ func (m *Modal) suggest(viewID string, f field, query string) []map[string]any {
 		asAny[i] = o
 	}
 	val := &validator{}
-	val.options("/options", asAny, maxOptions, true)
+	val.options("/options", asAny, maxOptions, true, false)
 	if len(val.msgs) > 0 {
 		m.tb.Errorf("slackfake: block_suggestion options are invalid: %s", strings.Join(val.msgs, "; "))
 	}

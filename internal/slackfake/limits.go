@@ -221,12 +221,12 @@ func (v *validator) element(ptr string, e map[string]any, actionIDs map[string]b
 		if len(opts) == 0 && len(groups) == 0 {
 			v.errf(ptr, "must provide either options or option_groups")
 		}
-		v.options(ptr+"/options", opts, maxOptions, true)
+		v.options(ptr+"/options", opts, maxOptions, true, false)
 		for i, g := range groups {
 			gm, _ := g.(map[string]any)
 			gopts, _ := gm["options"].([]any)
 			v.textObject(fmt.Sprintf("%s/option_groups/%d/label", ptr, i), gm["label"], maxOptionText, true, true)
-			v.options(fmt.Sprintf("%s/option_groups/%d/options", ptr, i), gopts, maxOptions, true)
+			v.options(fmt.Sprintf("%s/option_groups/%d/options", ptr, i), gopts, maxOptions, true, false)
 		}
 		v.initialOptions(ptr, e, append(opts, groupOptions(groups)...))
 	case "checkboxes", "radio_buttons":
@@ -234,11 +234,11 @@ func (v *validator) element(ptr string, e map[string]any, actionIDs map[string]b
 		if len(opts) == 0 {
 			v.errf(ptr+"/options", "must have at least 1 item")
 		}
-		v.options(ptr+"/options", opts, maxChoiceOptions, false)
+		v.options(ptr+"/options", opts, maxChoiceOptions, false, true)
 		v.initialOptions(ptr, e, opts)
 	case "overflow":
 		opts, _ := e["options"].([]any)
-		v.options(ptr+"/options", opts, maxOverflowOptions, true)
+		v.options(ptr+"/options", opts, maxOverflowOptions, true, true)
 	case "plain_text_input", "email_text_input", "url_text_input", "number_input":
 		maxL, hasMax := num(e["max_length"])
 		minL, hasMin := num(e["min_length"])
@@ -276,8 +276,9 @@ func (v *validator) element(ptr string, e map[string]any, actionIDs map[string]b
 	}
 }
 
-// options checks a list of option objects.
-func (v *validator) options(ptr string, opts []any, max int, plainOnly bool) {
+// options checks a list of option objects. Only checkboxes, radio buttons and
+// overflow menus show an option's description; Slack refuses it elsewhere.
+func (v *validator) options(ptr string, opts []any, max int, plainOnly, descriptions bool) {
 	if len(opts) > max {
 		v.errf(ptr, "no more than %d items allowed", max)
 	}
@@ -291,6 +292,9 @@ func (v *validator) options(ptr string, opts []any, max int, plainOnly bool) {
 		v.textObject(p+"/text", om["text"], maxOptionText, plainOnly, true)
 		val, _ := om["value"].(string)
 		v.maxLen(p+"/value", val, maxOptionValue)
+		if om["description"] != nil && !descriptions {
+			v.errf(p+"/description", "description is only allowed in checkboxes, radio_buttons and overflow")
+		}
 		v.textObject(p+"/description", om["description"], maxOptionText, plainOnly, false)
 	}
 }
