@@ -258,9 +258,9 @@ func (b *Bot) directoryInput(f *commForm) slack.Block {
 	el := slack.NewPlainTextInputBlockElement(plainText("Dana Oncall, Sam Support", 150), actSMSNames)
 	el.InitialValue = strings.Join(f.SMSNames, ", ")
 	el.MaxLength = 1000
-	hint := "Names from Herald's directory, separated by commas."
+	hint := "Names from Herald's directory, or phone numbers, separated by commas."
 	if names := b.cfg.DirectoryNames; len(names) > 0 {
-		hint = "Names from Herald's directory, separated by commas: " + comms.Truncate(strings.Join(names, ", "), 1500)
+		hint = "Names from Herald's directory, or phone numbers, separated by commas: " + comms.Truncate(strings.Join(names, ", "), 1500)
 	}
 	return input(blkSMSNames, wordSMS, el, true, hint)
 }

@@ -205,7 +205,11 @@ func (r Rules) resolveSMS(rc *Recipients, names []string, users []Person, bad ma
 	var problems []string
 	add := func(p Person) {
 		e164, err := NormalizePhone(p.Phone, r.DefaultRegion)
-		if err != nil {
+		switch {
+		case err != nil && p.Name == p.Phone:
+			problems = append(problems, fmt.Sprintf("%q cannot receive SMS: write it in full, e.g. +14155550100.", p.Phone))
+			return
+		case err != nil:
 			problems = append(problems, fmt.Sprintf("%s's phone number %q cannot receive SMS.", p.Name, p.Phone))
 			return
 		}
@@ -216,11 +220,15 @@ func (r Rules) resolveSMS(rc *Recipients, names []string, users []Person, bad ma
 	}
 	for _, name := range names {
 		p, ok := r.lookup(name)
-		if !ok {
+		switch {
+		case ok:
+			add(p)
+		case looksLikePhone(name):
+			// A number typed in place of a name: someone not in the directory.
+			add(Person{Name: name, Phone: name})
+		default:
 			problems = append(problems, fmt.Sprintf("Nobody called %q is in the directory.", name))
-			continue
 		}
-		add(p)
 	}
 	for _, u := range users {
 		if strings.TrimSpace(u.Phone) == "" {
@@ -304,4 +312,20 @@ func appendNew(list []string, items ...string) []string {
 		}
 	}
 	return list
+}
+
+// looksLikePhone reports whether s is written like a phone number: digits,
+// perhaps after a +, with spaces, dots, dashes or brackets between them.
+func looksLikePhone(s string) bool {
+	digits := 0
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+		case strings.ContainsRune("+ ().-", r):
+		default:
+			return false
+		}
+	}
+	return digits >= 3
 }

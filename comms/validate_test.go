@@ -81,6 +81,7 @@ func TestValidateFieldErrors(t *testing.T) {
 		{"bad e-mail", func(in *Input) { in.Emails = "ops@example.com, nope" }, FieldEmails, `"nope"`},
 		{"unknown name", func(in *Input) { in.SMSNames = []string{"Nobody Here"} }, FieldSMS, `"Nobody Here"`},
 		{"bad number", func(in *Input) { in.SMSNames = []string{"Bad Number"} }, FieldSMS, "cannot receive SMS"},
+		{"typed number that is not one", func(in *Input) { in.SMSNames = []string{"+1 555"} }, FieldSMS, `"+1 555" cannot receive SMS`},
 		{"slack user without phone", func(in *Input) { in.SMSUsers = []Person{{Name: "Alice", SlackUser: "U1"}} }, FieldSMS, "Alice has no phone number"},
 		{"too long for sms", func(in *Input) {
 			in.SMSNames = []string{"Dana Oncall"}
@@ -125,6 +126,16 @@ func TestValidateExpandsAudiences(t *testing.T) {
 	}
 	if r.Statuspage == nil || r.Statuspage.CreateTitle != "Checkout errors" {
 		t.Errorf("statuspage = %+v; want a new incident titled Checkout errors", r.Statuspage)
+	}
+}
+
+func TestValidateTypedPhoneNumber(t *testing.T) {
+	d, err := testRules().Validate(Input{Audience: Internal, Message: "m", Status: Identified, SMSNames: []string{"(415) 555-0199", "Dana Oncall"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := d.Recipients.SMS; len(got) != 2 || got[0].Phone != "+14155550199" || got[1].Name != "Dana Oncall" {
+		t.Errorf("sms = %+v; want the typed number in E.164 and Dana", got)
 	}
 }
 
