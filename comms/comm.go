@@ -2,6 +2,8 @@ package comms
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -109,6 +111,20 @@ type MessageRef struct {
 // Scheduled reports whether the comm waits for a send time still ahead.
 func (c *Comm) Scheduled(now time.Time) bool {
 	return c.State == StateSending && c.SendAt.After(now)
+}
+
+// CommID formats the id of comm number n. Comms are numbered across
+// incidents in the order they are drafted.
+func CommID(n uint64) string { return "C-" + strconv.FormatUint(n, 10) }
+
+// CommNumber returns n of a comm id "C-<n>": a larger n is a newer comm.
+func CommNumber(id string) (uint64, bool) {
+	digits, ok := strings.CutPrefix(id, "C-")
+	if !ok {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(digits, 10, 64)
+	return n, err == nil
 }
 
 // Name returns how people refer to the comm: "INC-4 update #2".

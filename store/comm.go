@@ -6,16 +6,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"strconv"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/herald-comms/herald/comms"
 )
-
-// commID formats the id of comm number n.
-func commID(n uint64) string { return "C-" + strconv.FormatUint(n, 10) }
 
 // CreateComm numbers a new comm of the incident, lets fn fill it in and
 // stores it, the incident and fn's timeline entries in one transaction.
@@ -34,16 +30,16 @@ func (db *DB) CreateComm(ctx context.Context, incidentID string, fn func(*comms.
 			return fmt.Errorf("store: number comm: %w", err)
 		}
 		oldInc := inc
-		c = comms.Comm{ID: commID(n), IncidentID: inc.ID}
+		c = comms.Comm{ID: comms.CommID(n), IncidentID: inc.ID}
 		ch := &comms.CommChange{Incident: &inc, Comm: &c}
 		if err := fn(ch); err != nil {
 			return err
 		}
 		key := compose(oldInc.ID, u64(n))
-		if err := tx.Bucket(bucketIncidentComms).Put(key, []byte(commID(n))); err != nil {
-			return fmt.Errorf("store: index comm %s: %w", commID(n), err)
+		if err := tx.Bucket(bucketIncidentComms).Put(key, []byte(comms.CommID(n))); err != nil {
+			return fmt.Errorf("store: index comm %s: %w", comms.CommID(n), err)
 		}
-		c, err = saveCommChange(tx, &oldInc, comms.Comm{ID: commID(n), IncidentID: oldInc.ID}, nil, ch)
+		c, err = saveCommChange(tx, &oldInc, comms.Comm{ID: comms.CommID(n), IncidentID: oldInc.ID}, nil, ch)
 		return err
 	})
 	if err != nil {

@@ -8,13 +8,13 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"golang.org/x/time/rate"
 
 	"github.com/herald-comms/herald/channels"
+	"github.com/herald-comms/herald/comms"
 )
 
 // DefaultBaseURL is Statuspage's API base.
@@ -295,18 +295,7 @@ func (in *incident) newerThan(m channels.Message) bool {
 	if h.Incident != m.Incident.ID {
 		return false
 	}
-	theirs, ok1 := commNumber(h.Comm)
-	ours, ok2 := commNumber(m.Comm.ID)
+	theirs, ok1 := comms.CommNumber(h.Comm)
+	ours, ok2 := comms.CommNumber(m.Comm.ID)
 	return ok1 && ok2 && theirs > ours
-}
-
-// commNumber returns n of a comm id "C-<n>"; the store numbers comms in the
-// order they are created.
-func commNumber(id string) (uint64, bool) {
-	digits, ok := strings.CutPrefix(id, "C-")
-	if !ok {
-		return 0, false
-	}
-	n, err := strconv.ParseUint(digits, 10, 64)
-	return n, err == nil
 }
