@@ -98,7 +98,7 @@ func Render(inc *Incident, c *Comm, l Links, normalizeSMS bool) Rendered {
 	r.Email.Text = text.String()
 	var h strings.Builder
 	fmt.Fprintf(&h, "<p>%s</p>\n<p><b>Status:</b> %s<br>\n<b>Severity:</b> %s</p>\n",
-		strings.ReplaceAll(html.EscapeString(plainMsg), "\n", "<br>\n"), html.EscapeString(status), html.EscapeString(string(inc.Severity)))
+		htmlFromMrkdwn(c.Message), html.EscapeString(status), html.EscapeString(string(inc.Severity)))
 	if r.Link != "" {
 		fmt.Fprintf(&h, "<p><a href=\"%s\">Incident details</a></p>\n", html.EscapeString(r.Link))
 	}
@@ -128,6 +128,46 @@ var (
 	slackURL   = regexp.MustCompile(`<((?:https?|mailto):[^|>]+)>`)
 	slackStyle = regexp.MustCompile(`(^|[\s(])[*_~]([^*_~\n]+)[*_~]`)
 )
+
+// anyLink finds both Slack link forms, <url|text> and <url>.
+var anyLink = regexp.MustCompile(`<((?:https?|mailto):[^|>]+)(?:\|([^>]+))?>`)
+
+// htmlStyles turn mrkdwn emphasis into HTML, applied to escaped text.
+var htmlStyles = []struct {
+	re   *regexp.Regexp
+	repl string
+}{
+	{regexp.MustCompile(`(^|[\s(])\*([^*\n]+)\*`), "$1<b>$2</b>"},
+	{regexp.MustCompile(`(^|[\s(])_([^_\n]+)_`), "$1<i>$2</i>"},
+	{regexp.MustCompile(`(^|[\s(])~([^~\n]+)~`), "$1<s>$2</s>"},
+}
+
+// htmlFromMrkdwn turns the Slack mrkdwn subset into HTML for e-mail: links
+// stay links, emphasis stays emphasis, and everything else is escaped.
+func htmlFromMrkdwn(s string) string {
+	s = strings.TrimSpace(strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(s))
+	var b strings.Builder
+	text := func(t string) {
+		t = html.EscapeString(t)
+		for _, st := range htmlStyles {
+			t = st.re.ReplaceAllString(t, st.repl)
+		}
+		b.WriteString(strings.ReplaceAll(t, "\n", "<br>\n"))
+	}
+	last := 0
+	for _, m := range anyLink.FindAllStringSubmatchIndex(s, -1) {
+		text(s[last:m[0]])
+		url := s[m[2]:m[3]]
+		label := url
+		if m[4] >= 0 {
+			label = s[m[4]:m[5]]
+		}
+		fmt.Fprintf(&b, `<a href="%s">%s</a>`, html.EscapeString(url), html.EscapeString(label))
+		last = m[1]
+	}
+	text(s[last:])
+	return b.String()
+}
 
 // plain turns the Slack mrkdwn subset into plain text for e-mail, SMS and
 // Statuspage: links become "text (url)" and emphasis marks go.

@@ -19,6 +19,9 @@ func TestRender(t *testing.T) {
 	if !strings.Contains(r.Email.HTML, "&lt;bad&gt; deploy &amp; we&#39;re") {
 		t.Errorf("HTML body is not escaped: %s", r.Email.HTML)
 	}
+	if want := `<b>Root cause</b> found: <a href="https://grafana/x">dashboard</a> shows`; !strings.Contains(r.Email.HTML, want) {
+		t.Errorf("HTML body = %s; want emphasis and the link kept: %s", r.Email.HTML, want)
+	}
 	if !strings.Contains(r.Email.Text, "Root cause found: dashboard (https://grafana/x)") {
 		t.Errorf("text body = %q; want mrkdwn turned into plain text", r.Email.Text)
 	}
@@ -60,5 +63,13 @@ func TestTimelineChain(t *testing.T) {
 	entries[1].Text = "status (edited)"
 	if err := VerifyTimeline(entries); err == nil || !strings.Contains(err.Error(), "entry 2") {
 		t.Errorf("tampered chain: got %v; want an error naming entry 2", err)
+	}
+}
+
+func TestHTMLFromMrkdwnEscapesLinks(t *testing.T) {
+	got := htmlFromMrkdwn(`see <https://x.example/a?b=1&c="2"|the "log"> and <https://y.example> _now_` + "\n<script>")
+	want := `see <a href="https://x.example/a?b=1&amp;c=&#34;2&#34;">the &#34;log&#34;</a> and <a href="https://y.example">https://y.example</a> <i>now</i><br>` + "\n&lt;script&gt;"
+	if got != want {
+		t.Errorf("htmlFromMrkdwn:\n got %s\nwant %s", got, want)
 	}
 }

@@ -40,7 +40,7 @@ func TestCheckListsEnabledMedia(t *testing.T) {
 		t.Fatalf("check exited %d; stderr:\n%s", code, errOut)
 	}
 	for _, want := range []string{
-		"E-mail:     enabled (smtp.example.com:587, starttls",
+		`E-mail:     enabled (smtp.example.com:587, starttls, from "Herald" <herald@example.com>)`,
 		"SMS:        disabled",
 		"Statuspage: enabled (page page1)",
 		"1 approvers, 1 approver groups, 1 audiences, 2 directory entries",
@@ -96,6 +96,7 @@ func TestCheckEnvironmentErrors(t *testing.T) {
 		{"bad from number", map[string]string{"TWILIO_ACCOUNT_SID": "AC1", "TWILIO_AUTH_TOKEN": "t", "TWILIO_FROM": "123"}, "TWILIO_FROM"},
 		{"bad smtp tls", map[string]string{"SMTP_TLS": "ssl"}, "SMTP_TLS"},
 		{"half smtp", map[string]string{"SMTP_HOST": "mail"}, "SMTP_HOST and SMTP_FROM"},
+		{"bad smtp from", map[string]string{"SMTP_HOST": "mail", "SMTP_FROM": "herald at example"}, `SMTP_FROM "herald at example" is not an e-mail address`},
 		{"bad bot token", map[string]string{"SLACK_BOT_TOKEN": "xoxp-user"}, "SLACK_BOT_TOKEN must be a bot token"},
 	}
 	for _, tt := range tests {

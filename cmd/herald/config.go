@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"net/mail"
 	"os"
 	"slices"
 	"strconv"
@@ -150,8 +151,14 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 		bad("e-mail needs both SMTP_HOST and SMTP_FROM (only one is set)")
 	}
 	if c.SMTP.From != "" {
-		if _, err := comms.ParseEmails(c.SMTP.From); err != nil {
-			bad("SMTP_FROM: %s", comms.ErrorMessage(err))
+		// An address, or "Name <address>"; without a name, mail comes
+		// from "Herald", so inboxes show who is writing.
+		switch a, err := mail.ParseAddress(c.SMTP.From); {
+		case err != nil:
+			bad("SMTP_FROM %q is not an e-mail address (use ops@example.com or \"Herald <ops@example.com>\")", c.SMTP.From)
+		case a.Name == "":
+			a.Name = "Herald"
+			c.SMTP.From = a.String()
 		}
 	}
 	if (c.SMTP.Username == "") != (c.SMTP.Password == "") {
