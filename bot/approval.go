@@ -163,9 +163,8 @@ type rejectMeta struct {
 func (b *Bot) actReject(ctx context.Context, r *request) {
 	r.ack(nil)
 	id, version := parseVersioned(r.action().Value)
-	c, err := b.svc.Comm(ctx, id)
-	if err != nil {
-		b.replyErr(ctx, r, "load comm", err)
+	c, ok := b.loadComm(ctx, r, id)
+	if !ok {
 		return
 	}
 	if c.Version != version {
@@ -173,9 +172,8 @@ func (b *Bot) actReject(ctx context.Context, r *request) {
 			"%s changed since this card was drawn (it is %s now); look at the current version first.", c.Name(), c.State.Label()))
 		return
 	}
-	inc, err := b.svc.Incident(ctx, c.IncidentID)
-	if err != nil {
-		b.replyErr(ctx, r, "load incident", err)
+	inc, ok := b.loadIncident(ctx, r, c.IncidentID)
+	if !ok {
 		return
 	}
 	trial := c // the state machine on a copy says whether the rejection could stand
@@ -196,9 +194,7 @@ func (b *Bot) actReject(ctx context.Context, r *request) {
 			input(blkReason, "Reason", reason, false, ""),
 		}},
 	}
-	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	if _, err := b.api.OpenViewContext(cctx, r.trigger, v); err != nil {
+	if _, err := b.openView(ctx, r, v); err != nil {
 		log := commLog(r, &c)
 		log.Warn().Err(err).Msg("views.open failed for the reject modal")
 		b.reply(ctx, r, ":warning: Slack would not open the form in time. Please press Reject again.")
@@ -238,14 +234,8 @@ func (b *Bot) submitReject(ctx context.Context, r *request) {
 // actEdit reopens a comm in the comm modal.
 func (b *Bot) actEdit(ctx context.Context, r *request) {
 	r.ack(nil)
-	c, err := b.svc.Comm(ctx, r.action().Value)
-	if err != nil {
-		b.replyErr(ctx, r, "load comm", err)
-		return
-	}
-	inc, err := b.svc.Incident(ctx, c.IncidentID)
-	if err != nil {
-		b.replyErr(ctx, r, "load incident", err)
+	c, inc, ok := b.loadCommIncident(ctx, r, r.action().Value)
+	if !ok {
 		return
 	}
 	trial := c
@@ -293,14 +283,8 @@ func (b *Bot) actCancel(ctx context.Context, r *request) {
 // actPreviewComm shows a stored comm as each medium will receive it.
 func (b *Bot) actPreviewComm(ctx context.Context, r *request) {
 	r.ack(nil)
-	c, err := b.svc.Comm(ctx, r.action().Value)
-	if err != nil {
-		b.replyErr(ctx, r, "load comm", err)
-		return
-	}
-	inc, err := b.svc.Incident(ctx, c.IncidentID)
-	if err != nil {
-		b.replyErr(ctx, r, "load incident", err)
+	c, inc, ok := b.loadCommIncident(ctx, r, r.action().Value)
+	if !ok {
 		return
 	}
 	blocks := append([]slack.Block{contextBlock(blkCardContext, fmt.Sprintf("*%s* · %s · %s", c.Name(), c.Audience.Title(), c.State.Label()))}, b.previewBlocks(&inc, &c, nil)...)
@@ -309,9 +293,7 @@ func (b *Bot) actPreviewComm(ctx context.Context, r *request) {
 		Title: plainText(fmt.Sprintf("%s #%d", c.IncidentID, c.Number), maxModalTitle),
 		Close: plainText("Close", maxModalTitle), Blocks: slack.Blocks{BlockSet: blocks},
 	}
-	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	if _, err := b.api.OpenViewContext(cctx, r.trigger, v); err != nil {
+	if _, err := b.openView(ctx, r, v); err != nil {
 		log := commLog(r, &c)
 		log.Warn().Err(err).Msg("views.open failed for the preview")
 	}

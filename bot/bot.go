@@ -85,8 +85,8 @@ type Bot struct {
 	now    func() time.Time
 	dedup  Deduper
 	router *router
-	forms  *formCache
-	phones *phoneBook
+	forms  formCache
+	phones *ttlMap[string, comms.Person] // Slack users looked up with a phone
 
 	summaries *coalescer
 
@@ -114,7 +114,7 @@ func New(cfg Config, svc *comms.Service, api *slack.Client, log zerolog.Logger) 
 	}
 	b.botUser = cfg.BotUserID
 	b.forms = newFormCache(time.Hour, b.now)
-	b.phones = newPhoneBook(5*time.Minute, b.now)
+	b.phones = newTTLMap[string, comms.Person](5*time.Minute, 0, b.now)
 	interval := cfg.SummaryInterval
 	if interval <= 0 {
 		interval = 2 * time.Second

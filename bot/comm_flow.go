@@ -68,9 +68,7 @@ func (g *groupsOnce) GroupMembers(ctx context.Context, group string) ([]string, 
 // viewID when it is set (views.update).
 func (b *Bot) openComm(ctx context.Context, r *request, f commForm, inc *comms.Incident) {
 	v := b.commView(ctx, f, inc, r.user, b.isApprover(ctx, r.user, inc), "")
-	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	resp, err := b.api.OpenViewContext(cctx, r.trigger, v)
+	resp, err := b.openView(ctx, r, v)
 	if err != nil {
 		r.log.Warn().Err(err).Str("incident_id", inc.ID).Msg("views.open failed for the comm modal")
 		b.reply(ctx, r, ":warning: Slack would not open the update form in time. Please run the command again.")
@@ -150,9 +148,8 @@ func (b *Bot) actRerender(ctx context.Context, r *request) {
 }
 
 func (b *Bot) rerender(ctx context.Context, r *request, f commForm, banner string) {
-	inc, err := b.svc.Incident(ctx, f.IncidentID)
-	if err != nil {
-		b.replyErr(ctx, r, "load incident", err)
+	inc, ok := b.loadIncident(ctx, r, f.IncidentID)
+	if !ok {
 		return
 	}
 	view := b.commView(ctx, f, &inc, r.user, b.isApprover(ctx, r.user, &inc), banner)

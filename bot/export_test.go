@@ -19,9 +19,7 @@ func (b *Bot) ForgetForms(tb testing.TB, viewID string) {
 	tb.Helper()
 	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
 		if f, ok := b.forms.get(viewID); ok && f.Tab == tabPreview {
-			b.forms.mu.Lock()
-			clear(b.forms.m)
-			b.forms.mu.Unlock()
+			b.forms.clear()
 			return
 		}
 	}

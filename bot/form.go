@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/herald-comms/herald/comms"
@@ -218,48 +217,23 @@ func (f *commForm) statuspageTarget(on bool) *comms.StatuspageTarget {
 // formCache keeps the form of each open comm modal, keyed by view id, for
 // an hour: private_metadata cannot carry a long one.
 type formCache struct {
-	ttl time.Duration
-	now func() time.Time
-	mu  sync.Mutex
-	m   map[string]cachedForm
+	*ttlMap[string, commForm]
 }
 
-type cachedForm struct {
-	f  commForm
-	at time.Time
+func newFormCache(ttl time.Duration, now func() time.Time) formCache {
+	return formCache{newTTLMap[string, commForm](ttl, 0, now)}
 }
 
-func newFormCache(ttl time.Duration, now func() time.Time) *formCache {
-	return &formCache{ttl: ttl, now: now, m: map[string]cachedForm{}}
-}
-
-func (c *formCache) put(viewID string, f commForm) {
-	if viewID == "" {
-		return
+// put keeps f for viewID; a form without a view is not kept.
+func (c formCache) put(viewID string, f commForm) {
+	if viewID != "" {
+		c.ttlMap.put(viewID, f)
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	now := c.now()
-	for k, v := range c.m {
-		if now.Sub(v.at) > c.ttl {
-			delete(c.m, k)
-		}
-	}
-	c.m[viewID] = cachedForm{f: f, at: now}
 }
 
-func (c *formCache) get(viewID string) (commForm, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	v, ok := c.m[viewID]
-	return v.f, ok
-}
-
-func (c *formCache) drop(viewID string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	delete(c.m, viewID)
-}
+// get returns the form kept for viewID, expired or not: expired forms go
+// only when a later put sweeps them out.
+func (c formCache) get(viewID string) (commForm, bool) { return c.peek(viewID) }
 
 // splitNames splits typed SMS recipient names at commas, semicolons and new
 // lines, dropping blanks and repeats.

@@ -46,9 +46,7 @@ func (b *Bot) openDeclare(ctx context.Context, r *request, title string) {
 			input(blkCommander, "Commander", cmd, false, "Leads the response and approves external updates."),
 		}},
 	}
-	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	if _, err := b.api.OpenViewContext(cctx, r.trigger, v); err != nil {
+	if _, err := b.openView(ctx, r, v); err != nil {
 		r.log.Warn().Err(err).Msg("views.open failed for the declare modal")
 		b.reply(ctx, r, ":warning: Slack would not open the form in time. Please run the command again.")
 	}
@@ -150,9 +148,8 @@ func (b *Bot) setupIncident(ctx context.Context, log zerolog.Logger, inc comms.I
 // declared without one.
 func (b *Bot) actCreateChannel(ctx context.Context, r *request) {
 	r.ack(nil)
-	inc, err := b.svc.Incident(ctx, r.action().Value)
-	if err != nil {
-		b.replyErr(ctx, r, "load incident", err)
+	inc, ok := b.loadIncident(ctx, r, r.action().Value)
+	if !ok {
 		return
 	}
 	if inc.Channel != "" {

@@ -42,9 +42,7 @@ func (b *Bot) openPicker(ctx context.Context, r *request) {
 			input(blkIncident, "Incident", sel, false, "This channel is not an incident channel, so choose the incident the update is about."),
 		}},
 	}
-	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	if _, err := b.api.OpenViewContext(cctx, r.trigger, v); err != nil {
+	if _, err := b.openView(ctx, r, v); err != nil {
 		r.log.Warn().Err(err).Msg("views.open failed for the incident picker")
 		b.reply(ctx, r, ":warning: Slack would not open the form in time. Please run the command again.")
 	}

@@ -74,46 +74,6 @@ func (b *Bot) people(ctx context.Context, ids []string) []comms.Person {
 	return out
 }
 
-// phoneBook remembers Slack users looked up with a phone number. Users
-// without one are not remembered: once they add it, the next try sees it.
-type phoneBook struct {
-	ttl time.Duration
-	now func() time.Time
-	mu  sync.Mutex
-	m   map[string]phoneEntry
-}
-
-type phoneEntry struct {
-	p  comms.Person
-	at time.Time
-}
-
-func newPhoneBook(ttl time.Duration, now func() time.Time) *phoneBook {
-	return &phoneBook{ttl: ttl, now: now, m: map[string]phoneEntry{}}
-}
-
-func (pb *phoneBook) get(id string) (comms.Person, bool) {
-	pb.mu.Lock()
-	defer pb.mu.Unlock()
-	e, ok := pb.m[id]
-	if !ok || pb.now().Sub(e.at) > pb.ttl {
-		return comms.Person{}, false
-	}
-	return e.p, true
-}
-
-func (pb *phoneBook) put(id string, p comms.Person) {
-	pb.mu.Lock()
-	defer pb.mu.Unlock()
-	now := pb.now()
-	for k, e := range pb.m {
-		if now.Sub(e.at) > pb.ttl {
-			delete(pb.m, k)
-		}
-	}
-	pb.m[id] = phoneEntry{p: p, at: now}
-}
-
 func firstNonEmpty(ss ...string) string {
 	for _, s := range ss {
 		if strings.TrimSpace(s) != "" {

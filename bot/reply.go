@@ -72,6 +72,14 @@ func (b *Bot) ephemeral(ctx context.Context, channel, userID, text string, block
 	return err
 }
 
+// openView opens v with r's trigger (views.open). Slack lets a trigger be
+// used for three seconds, so the call gets five at most.
+func (b *Bot) openView(ctx context.Context, r *request, v slack.ModalViewRequest) (*slack.ViewResponse, error) {
+	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	return b.api.OpenViewContext(cctx, r.trigger, v)
+}
+
 // ackOrTell answers a view submission with payload. When Slack no longer
 // waits for that answer (the router's watchdog acked empty for a slow
 // handler, so the modal closed), it tells the person text instead, in
@@ -103,4 +111,40 @@ func (b *Bot) apologize(ctx context.Context, r *request) {
 		}
 	}
 	b.reply(ctx, r, text)
+}
+
+// loadIncident loads incident id for a handler; when it cannot, it tells the
+// user why and reports false.
+func (b *Bot) loadIncident(ctx context.Context, r *request, id string) (comms.Incident, bool) {
+	inc, err := b.svc.Incident(ctx, id)
+	if err != nil {
+		b.replyErr(ctx, r, "load incident", err)
+		return comms.Incident{}, false
+	}
+	return inc, true
+}
+
+// loadComm loads comm id for a handler; when it cannot, it tells the user
+// why and reports false.
+func (b *Bot) loadComm(ctx context.Context, r *request, id string) (comms.Comm, bool) {
+	c, err := b.svc.Comm(ctx, id)
+	if err != nil {
+		b.replyErr(ctx, r, "load comm", err)
+		return comms.Comm{}, false
+	}
+	return c, true
+}
+
+// loadCommIncident loads comm id, typically from a button's value, and its
+// incident; when it cannot, it tells the user why and reports false.
+func (b *Bot) loadCommIncident(ctx context.Context, r *request, id string) (comms.Comm, comms.Incident, bool) {
+	c, ok := b.loadComm(ctx, r, id)
+	if !ok {
+		return comms.Comm{}, comms.Incident{}, false
+	}
+	inc, ok := b.loadIncident(ctx, r, c.IncidentID)
+	if !ok {
+		return comms.Comm{}, comms.Incident{}, false
+	}
+	return c, inc, true
 }

@@ -83,13 +83,18 @@ func (b *Bot) pin(ctx context.Context, channel, ts, incidentID string) error {
 	if err != nil && !(errors.As(err, &se) && se.Err == "already_pinned") {
 		return fmt.Errorf("pin summary: %w", err)
 	}
+	b.markPinned(incidentID)
+	return nil
+}
+
+// markPinned notes that the incident's summary was seen pinned just now.
+func (b *Bot) markPinned(incidentID string) {
 	b.mu.Lock()
+	defer b.mu.Unlock()
 	if b.pinChecked == nil {
 		b.pinChecked = map[string]time.Time{}
 	}
 	b.pinChecked[incidentID] = b.now()
-	b.mu.Unlock()
-	return nil
 }
 
 // checkPinned re-pins the summary if someone unpinned it. pin_removed
@@ -114,12 +119,7 @@ func (b *Bot) checkPinned(ctx context.Context, inc *comms.Incident) {
 	}
 	for _, it := range items {
 		if it.Message != nil && it.Message.Timestamp == inc.SummaryTS || it.Timestamp == inc.SummaryTS {
-			b.mu.Lock()
-			if b.pinChecked == nil {
-				b.pinChecked = map[string]time.Time{}
-			}
-			b.pinChecked[inc.ID] = b.now()
-			b.mu.Unlock()
+			b.markPinned(inc.ID)
 			return
 		}
 	}
@@ -251,9 +251,8 @@ func timelineLine(e comms.TimelineEntry) string {
 // actPostUpdate opens the comm modal from the summary's button.
 func (b *Bot) actPostUpdate(ctx context.Context, r *request) {
 	r.ack(nil)
-	inc, err := b.svc.Incident(ctx, r.action().Value)
-	if err != nil {
-		b.replyErr(ctx, r, "load incident", err)
+	inc, ok := b.loadIncident(ctx, r, r.action().Value)
+	if !ok {
 		return
 	}
 	b.openComm(ctx, r, newForm(&inc, r.channel), &inc)
@@ -262,9 +261,8 @@ func (b *Bot) actPostUpdate(ctx context.Context, r *request) {
 // actTimeline shows the clicker the latest timeline entries.
 func (b *Bot) actTimeline(ctx context.Context, r *request) {
 	r.ack(nil)
-	inc, err := b.svc.Incident(ctx, r.action().Value)
-	if err != nil {
-		b.replyErr(ctx, r, "load incident", err)
+	inc, ok := b.loadIncident(ctx, r, r.action().Value)
+	if !ok {
 		return
 	}
 	b.showTimeline(ctx, r, &inc, false)

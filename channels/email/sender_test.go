@@ -138,7 +138,7 @@ func TestSend(t *testing.T) {
 			if got.Subject != m.Rendered.Email.Subject {
 				t.Errorf("got subject %q; want %q", got.Subject, m.Rendered.Email.Subject)
 			}
-			if !strings.Contains(got.Text, "Payments are failing") || !strings.Contains(got.HTML, "<p>Payments are failing") {
+			if !strings.Contains(got.Text, "Payments are failing") || !strings.Contains(got.HTML, "<p>Payments are <b>failing</b>") {
 				t.Errorf("got text %q and HTML %q; want both to carry the message", got.Text, got.HTML)
 			}
 			if got.From != "incidents@example.com" || !strings.Contains(got.Header.Get("From"), "Herald") {

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/herald-comms/herald/internal/httpfault"
 )
 
 // Fake is a running fake of one Statuspage page. Its methods are safe for
@@ -31,8 +33,8 @@ type Fake struct {
 	burst      int
 	buckets    map[string]*bucket
 	throttled  int
-	faults     faults
-	release    chan struct{}
+	faults     httpfault.Faults
+	onFault    httpfault.Provider
 }
 
 // Request is one request as the fake received it, with the status it got.
@@ -58,8 +60,8 @@ func New(tb testing.TB) *Fake {
 		rate:    DefaultRate,
 		burst:   1,
 		buckets: map[string]*bucket{},
-		release: make(chan struct{}),
 	}
+	f.onFault = f.faultProvider()
 	f.routes()
 	f.srv = httptest.NewServer(f)
 	tb.Cleanup(func() {

@@ -41,9 +41,8 @@ func (f *Fake) patchIncident(w http.ResponseWriter, r *http.Request) {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	in := f.find(r.PathValue("id"))
+	in := f.findOr404(w, r)
 	if in == nil {
-		writeError(w, http.StatusNotFound, "Not found")
 		return
 	}
 	if msg := f.validate(p, false); msg != "" {
@@ -57,12 +56,21 @@ func (f *Fake) patchIncident(w http.ResponseWriter, r *http.Request) {
 func (f *Fake) getIncident(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	in := f.find(r.PathValue("id"))
+	in := f.findOr404(w, r)
 	if in == nil {
-		writeError(w, http.StatusNotFound, "Not found")
 		return
 	}
 	writeJSON(w, http.StatusOK, in.clone())
+}
+
+// findOr404 returns the incident the path names, or answers 404 and returns
+// nil. f.mu must be held.
+func (f *Fake) findOr404(w http.ResponseWriter, r *http.Request) *Incident {
+	in := f.find(r.PathValue("id"))
+	if in == nil {
+		writeError(w, http.StatusNotFound, "Not found")
+	}
+	return in
 }
 
 // apply writes validated params into in. An incident update is added when a

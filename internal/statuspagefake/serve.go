@@ -21,7 +21,7 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.requests = append(f.requests, Request{
 		Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Body: string(body), At: f.now(),
 	})
-	ft, retryAfter, release := f.faults.take(), f.faults.retryAfter, f.release
+	ft := f.faults.Take()
 	f.mu.Unlock()
 	defer func() {
 		f.mu.Lock()
@@ -29,12 +29,15 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.mu.Unlock()
 	}()
 
-	if f.inject(rec, r, ft, retryAfter, release) {
-		return
-	}
+	f.onFault.Serve(rec, r, ft)
+}
+
+// serveAuthenticated answers a request that got past the fault switches:
+// auth, the rate limit, then the routes.
+func (f *Fake) serveAuthenticated(w http.ResponseWriter, r *http.Request) {
 	key, ok := f.authenticate(r)
 	if !ok {
-		writeError(rec, http.StatusUnauthorized, "Could not authenticate")
+		writeError(w, http.StatusUnauthorized, "Could not authenticate")
 		return
 	}
 	f.mu.Lock()
@@ -49,10 +52,10 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	f.mu.Unlock()
 	if !allowed {
-		writeTooMany(rec, wait)
+		writeTooMany(w, wait)
 		return
 	}
-	f.mux.ServeHTTP(rec, r)
+	f.mux.ServeHTTP(w, r)
 }
 
 // authenticate checks the OAuth header and returns the key it carries.

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/herald-comms/herald/internal/httpfault"
 )
 
 // DefaultMaxConcurrent is the number of REST requests the fake serves at once
@@ -41,8 +43,8 @@ type Fake struct {
 	requests    int
 	creates     int
 	throttled   int
-	faults      faults
-	release     chan struct{}
+	faults      httpfault.Faults
+	onFault     httpfault.Provider
 }
 
 // New starts a fake on 127.0.0.1 and stops it when tb's test ends. Requests
@@ -60,8 +62,8 @@ func New(tb testing.TB) *Fake {
 		nextFree:    map[string]time.Time{},
 		queueWindow: DefaultQueueWindow,
 		maxInFlight: DefaultMaxConcurrent,
-		release:     make(chan struct{}),
 	}
+	f.onFault = f.faultProvider()
 	f.srv = httptest.NewServer(f)
 	tb.Cleanup(func() {
 		close(f.done)

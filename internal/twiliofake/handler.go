@@ -3,7 +3,6 @@ package twiliofake
 import (
 	"crypto/subtle"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -31,7 +30,7 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.inFlight++
-	ft, retryAfter, release := f.faults.take(), f.faults.retryAfter, f.release
+	ft := f.faults.Take()
 	f.mu.Unlock()
 	defer func() {
 		f.mu.Lock()
@@ -39,16 +38,7 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.mu.Unlock()
 	}()
 
-	if ft == resetAfter {
-		// Serve the request for real, then drop the answer.
-		f.serve(httptest.NewRecorder(), r)
-		resetConn(f, w)
-		return
-	}
-	if f.inject(w, r, ft, retryAfter, release) {
-		return
-	}
-	f.serve(w, r)
+	f.onFault.Serve(w, r, ft)
 }
 
 // serve answers a request that got past the fault switches: auth, routing,
