@@ -162,3 +162,23 @@ func TestReadmeConfigExample(t *testing.T) {
 		t.Errorf("herald check on the README example: exit %d\n%s%s", code, out, errOut)
 	}
 }
+
+func TestConfigStringMasksSecrets(t *testing.T) {
+	env := baseEnv(t)
+	env["SMTP_HOST"], env["SMTP_FROM"], env["SMTP_USERNAME"], env["SMTP_PASSWORD"] = "mail", "h@example.com", "u", "hunter2secret"
+	env["TWILIO_ACCOUNT_SID"], env["TWILIO_AUTH_TOKEN"], env["TWILIO_FROM"] = "AC1", "0123456789abcdef", "+14155550100"
+	env["STATUSPAGE_API_KEY"], env["STATUSPAGE_PAGE_ID"] = "spkey123456789", "p"
+	cfg, err := LoadConfig(envOf(env))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := cfg.String()
+	for _, secret := range []string{"hunter2", "01234", "spkey", "secretbot", "secretapp"} {
+		if strings.Contains(out, secret) {
+			t.Errorf("config string shows part of a secret (%q):\n%s", secret, out)
+		}
+	}
+	if !strings.Contains(out, "SLACK_BOT_TOKEN=xoxb-…(set)") {
+		t.Errorf("config string does not say the bot token is set:\n%s", out)
+	}
+}

@@ -338,15 +338,16 @@ func (c *Config) Cadence() map[comms.Severity]time.Duration {
 	return out
 }
 
-// mask shows that a secret is set without showing it.
+// mask shows that a secret is set without showing any of it, but for the
+// kind of Slack token, which is no secret and tells a mix-up at a glance.
 func mask(s string) string {
 	switch {
 	case s == "":
 		return "(not set)"
-	case len(s) <= 8:
-		return "****"
+	case strings.HasPrefix(s, "xoxb-"), strings.HasPrefix(s, "xapp-"):
+		return s[:5] + "…(set)"
 	}
-	return s[:5] + "****"
+	return "(set)"
 }
 
 // String prints the configuration with every secret masked.

@@ -30,6 +30,7 @@ func runBot(ctx context.Context, getenv func(string) string, stdout, stderr io.W
 		return 1
 	}
 	log := newLogger(cfg, stderr)
+	log.Debug().Str("config", cfg.String()).Msg("configuration (secrets masked)")
 
 	db, err := store.Open(cfg.DB, store.Options{})
 	if err != nil {
