@@ -17,6 +17,9 @@ type outcome struct {
 	attempts  int       // the row's Attempts to store
 	notBefore time.Time // for failed_temp, unknown and returned rows
 	lastError string
+	// unconfirmed marks a final failure whose last attempt may have
+	// arrived, so that a retry reconciles before it sends again.
+	unconfirmed bool
 	res       Result
 	err       *Error // the failure behind the outcome, for the log
 	msg       string // the log message
@@ -128,7 +131,8 @@ func (l *lane) unconfigured(row comms.Delivery, prev comms.DeliveryState) outcom
 	if prev == comms.DeliveryUnknown {
 		why = "Herald could not check whether the last attempt arrived: " + why
 	}
-	return outcome{state: comms.DeliveryFailedPerm, attempts: row.Attempts - 1, lastError: why, msg: "medium not configured"}
+	return outcome{state: comms.DeliveryFailedPerm, attempts: row.Attempts - 1, lastError: why, msg: "medium not configured",
+		unconfirmed: prev == comms.DeliveryUnknown}
 }
 
 // attempt reconciles and sends a claimed row. prev is the state the row was
@@ -186,7 +190,7 @@ func (l *lane) reconcile(ctx context.Context, msg Message, row comms.Delivery, m
 		if l.outOfTries(row, row.Attempts) {
 			return outcome{state: comms.DeliveryFailedPerm, attempts: row.Attempts, err: e,
 				lastError: fmt.Sprintf("%s; Herald could not check whether the last one arrived: %s", gaveUp(made, ""), e.UserMessage()),
-				msg:       "gave up: could not reconcile"}, true
+				msg:       "gave up: could not reconcile", unconfirmed: true}, true
 		}
 		return outcome{state: comms.DeliveryUnknown, attempts: row.Attempts, err: e, lastError: row.LastError,
 			notBefore: l.d.cfg.Now().Add(l.d.cfg.backoff(row.Attempts, e.RetryAfter)), msg: "could not reconcile; trying again later"}, true
@@ -303,6 +307,7 @@ func (l *lane) record(ctx context.Context, fin *finisher, row comms.Delivery, o 
 				return errNotOurs
 			}
 			x.State, x.Attempts, x.LastError, x.Deadline, x.UpdatedAt = o.state, o.attempts, o.lastError, time.Time{}, now
+			x.Unconfirmed = o.unconfirmed
 			switch o.state {
 			case comms.DeliverySent:
 				x.ProviderRef, x.SentAt, x.LastError = o.res.Ref, now, ""

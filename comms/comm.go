@@ -1,6 +1,7 @@
 package comms
 
 import (
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -43,11 +44,12 @@ const (
 	StateSent             CommState = "sent"
 	StatePartiallyFailed  CommState = "partially_failed"
 	StateCancelled        CommState = "cancelled"
+	StateSuperseded       CommState = "superseded" // every delivery was replaced by a newer comm's
 )
 
 // CommStates lists every state.
 var CommStates = []CommState{StateDraft, StateAwaitingApproval, StateApproved, StateRejected,
-	StateSending, StateSent, StatePartiallyFailed, StateCancelled}
+	StateSending, StateSent, StatePartiallyFailed, StateCancelled, StateSuperseded}
 
 // Label returns the state as shown to people.
 func (s CommState) Label() string {
@@ -180,6 +182,13 @@ func (c *Comm) Edit(a Actor, now time.Time, d Draft) error {
 	return nil
 }
 
+// same reports whether d is the comm's content as it stands.
+func (c *Comm) same(d Draft) bool {
+	a, _ := json.Marshal(Draft{Audience: c.Audience, Message: c.Message, Status: c.Status, Recipients: c.Recipients, IncludeLink: c.IncludeLink})
+	b, _ := json.Marshal(d)
+	return string(a) == string(b)
+}
+
 func (c *Comm) clearDecision() {
 	c.RequestedBy, c.Approver, c.ApprovedAt = "", "", time.Time{}
 	c.RejectedBy, c.RejectReason = "", ""
@@ -272,7 +281,10 @@ func (c *Comm) Send(a Actor, now, at time.Time) error {
 // Cancel withdraws a comm that has not been sent, including one scheduled
 // for later whose send time has not come.
 func (c *Comm) Cancel(a Actor, now time.Time) error {
-	if c.Scheduled(now) && (a.ID == c.Author || a.ID == c.SentBy || a.Approver) {
+	if c.Scheduled(now) {
+		if a.ID != c.Author && a.ID != c.SentBy && !a.Approver {
+			return Errorf(EFORBIDDEN, "Only the author of %s, who scheduled it, or an approver may cancel it.", c.Name())
+		}
 		c.State = StateCancelled
 		c.touch(now)
 		return nil
@@ -285,15 +297,26 @@ func (c *Comm) Cancel(a Actor, now time.Time) error {
 	return nil
 }
 
-// Complete records that every delivery reached a final state.
-func (c *Comm) Complete(now time.Time, failed bool) error {
+// Complete records that every delivery reached a final state: sent, or
+// partially failed when some failed, or superseded when a newer comm
+// replaced every delivery before any went out.
+func (c *Comm) Complete(now time.Time, counts map[Medium]Counts) error {
 	if c.State != StateSending {
 		return Errorf(ECONFLICT, "%s is %s, not sending.", c.Name(), c.State.Label())
 	}
-	c.State, c.CompletedAt = StateSent, now
-	if failed {
-		c.State = StatePartiallyFailed
+	var sent, failed int
+	for _, n := range counts {
+		sent, failed = sent+n.Sent, failed+n.Failed
 	}
+	switch {
+	case failed > 0:
+		c.State = StatePartiallyFailed
+	case sent == 0:
+		c.State = StateSuperseded
+	default:
+		c.State = StateSent
+	}
+	c.CompletedAt = now
 	c.touch(now)
 	return nil
 }

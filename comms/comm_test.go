@@ -61,6 +61,12 @@ internal cancelled approve:                  C                 C                
 internal cancelled reject:                   C                 C                 C                 C
 internal cancelled send:                     C                 C                 C                 F
 internal cancelled cancel:                   C                 C                 C                 F
+internal superseded edit:                    C                 C                 C                 F
+internal superseded request_approval:        C                 C                 C                 F
+internal superseded approve:                 C                 C                 C                 C
+internal superseded reject:                  C                 C                 C                 C
+internal superseded send:                    C                 C                 C                 F
+internal superseded cancel:                  C                 C                 C                 F
 external draft edit:                         draft             draft             draft             F
 external draft request_approval:             awaiting_approval awaiting_approval awaiting_approval F
 external draft approve:                      F                 approved          F                 F
@@ -108,7 +114,14 @@ external cancelled request_approval:         C                 C                
 external cancelled approve:                  F                 C                 F                 F
 external cancelled reject:                   F                 C                 F                 F
 external cancelled send:                     C                 C                 C                 F
-external cancelled cancel:                   C                 C                 C                 F`
+external cancelled cancel:                   C                 C                 C                 F
+external superseded edit:                    C                 C                 C                 F
+external superseded request_approval:        C                 C                 C                 F
+external superseded approve:                 F                 C                 F                 F
+external superseded reject:                  F                 C                 F                 F
+external superseded send:                    C                 C                 C                 F
+external superseded cancel:                  C                 C                 C                 F
+`
 
 func TestCommWorkflow(t *testing.T) {
 	now := time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC)
@@ -217,7 +230,7 @@ func TestRejectNeedsReason(t *testing.T) {
 func TestCompleteAndRetry(t *testing.T) {
 	now := time.Now()
 	c := &Comm{ID: "C-1", Audience: Internal, State: StateSending, Author: "U1"}
-	if err := c.Complete(now, true); err != nil || c.State != StatePartiallyFailed {
+	if err := c.Complete(now, map[Medium]Counts{MediumSlack: {Sent: 1}, MediumSMS: {Failed: 1}}); err != nil || c.State != StatePartiallyFailed {
 		t.Fatalf("Complete(failed) = %v, state %s; want partially_failed", err, c.State)
 	}
 	if err := c.Retry(Actor{ID: "U9"}, now); ErrorCode(err) != EFORBIDDEN {
@@ -226,8 +239,15 @@ func TestCompleteAndRetry(t *testing.T) {
 	if err := c.Retry(Actor{ID: "U1"}, now); err != nil || c.State != StateSending {
 		t.Errorf("retry by author = %v, state %s; want sending", err, c.State)
 	}
-	if err := c.Complete(now, false); err != nil || c.State != StateSent {
+	if err := c.Complete(now, map[Medium]Counts{MediumSlack: {Sent: 1}, MediumSMS: {Sent: 1}}); err != nil || c.State != StateSent {
 		t.Errorf("Complete = %v, state %s; want sent", err, c.State)
+	}
+	if err := c.Retry(Actor{ID: "U1"}, now); ErrorCode(err) != ECONFLICT {
+		t.Errorf("retry of a sent comm: got %v; want ECONFLICT", err)
+	}
+	c.State = StateSending
+	if err := c.Complete(now, map[Medium]Counts{MediumSlack: {Superseded: 2}}); err != nil || c.State != StateSuperseded {
+		t.Errorf("Complete with every row superseded = %v, state %s; want superseded", err, c.State)
 	}
 	if err := c.Retry(Actor{ID: "U1"}, now); ErrorCode(err) != ECONFLICT {
 		t.Errorf("retry of a sent comm: got %v; want ECONFLICT", err)

@@ -42,6 +42,7 @@ type Delivery struct {
 	LastError    string        `json:"last_error,omitempty"`
 	ProviderRef  string        `json:"provider_ref,omitempty"` // Slack ts, Twilio SID, Message-ID, Statuspage update id
 	SupersededBy string        `json:"superseded_by,omitempty"`
+	Unconfirmed  bool          `json:"unconfirmed,omitempty"` // failed, but the last attempt may have arrived
 	CreatedAt    time.Time     `json:"created_at"`
 	UpdatedAt    time.Time     `json:"updated_at"`
 	SentAt       time.Time     `json:"sent_at,omitzero"`

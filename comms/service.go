@@ -161,8 +161,16 @@ func (s *Service) ChangeSeverity(ctx context.Context, actor, id string, sev Seve
 	})
 }
 
-// ChangeCommander hands the incident to another commander.
+// ChangeCommander hands the incident to another commander. Only the
+// commander or an approver may: the commander approves external comms.
 func (s *Service) ChangeCommander(ctx context.Context, actor, id, commander string) (Incident, error) {
+	a, err := s.actor(ctx, actor, id)
+	if err != nil {
+		return Incident{}, err
+	}
+	if !a.Approver {
+		return Incident{}, Errorf(EFORBIDDEN, "Only the incident commander or a configured approver may hand %s to a new commander.", id)
+	}
 	now := s.now()
 	return s.Store.UpdateIncident(ctx, id, func(ch *IncidentChange) error {
 		inc := ch.Incident
@@ -242,6 +250,9 @@ func (s *Service) DraftComm(ctx context.Context, actor, incidentID string, in In
 		c.Number, c.Author, c.EditedBy, c.CreatedAt, c.UpdatedAt, c.State = ch.Incident.CommCount, actor, actor, now, now, StateDraft
 		c.Audience, c.Message, c.Status, c.Recipients, c.IncludeLink = d.Audience, d.Message, d.Status, d.Recipients, d.IncludeLink
 		c.Version = 1
+		if err := s.fits(ch.Incident, c); err != nil {
+			return err
+		}
 		ch.Entries = append(ch.Entries, Entry(now, actor, KindCommDrafted, c.ID, "%s drafted (%s)", c.Name(), c.Audience))
 		return nil
 	})
@@ -259,7 +270,13 @@ func (s *Service) UpdateDraft(ctx context.Context, actor, commID string, version
 		if version != 0 && c.Version != version {
 			return Errorf(ECONFLICT, "%s changed while you were editing it; reopen it to see the latest version.", c.Name())
 		}
+		if c.State.Editable() && c.same(d) {
+			return nil // nothing changed: the approval state and who edited it stay as they are
+		}
 		if err := c.Edit(a, now, d); err != nil {
+			return err
+		}
+		if err := s.fits(ch.Incident, c); err != nil {
 			return err
 		}
 		ch.Entries = append(ch.Entries, Entry(now, actor, KindCommEdited, c.ID, "%s edited", c.Name()))
@@ -438,18 +455,17 @@ func (s *Service) Finish(ctx context.Context, commID string) (c Comm, counts map
 		if ch.Comm.State != StateSending {
 			return nil
 		}
-		failed := false
 		for _, n := range counts {
 			if n.Pending > 0 {
 				return nil
 			}
-			failed = failed || n.Failed > 0
 		}
-		if err := ch.Comm.Complete(now, failed); err != nil {
+		if err := ch.Comm.Complete(now, counts); err != nil {
 			return err
 		}
 		done = true
-		if !ch.Comm.SendAt.IsZero() { // a scheduled comm went out: now it is the latest update
+		if !ch.Comm.SendAt.IsZero() && ch.Comm.State != StateSuperseded {
+			// A scheduled comm went out: now it is the latest update.
 			ch.Entries = append(ch.Entries, s.publish(ch.Incident, ch.Comm, ch.Comm.SentBy, now)...)
 		}
 		ch.Entries = append(ch.Entries, Entry(now, "", KindDeliverySummary, ch.Comm.ID, "%s delivered: %s", ch.Comm.Name(), FormatCounts(counts)))
@@ -479,6 +495,9 @@ func (s *Service) RetryFailed(ctx context.Context, actor, commID string) (Comm, 
 				continue
 			}
 			d.State, d.Attempts, d.NotBefore, d.GiveUpAt, d.UpdatedAt = DeliveryPending, 0, now, now.Add(deadline), now
+			if d.Unconfirmed { // the last attempt may have arrived: look before sending again
+				d.State, d.Unconfirmed = DeliveryUnknown, false
+			}
 			n++
 		}
 		ch.Entries = append(ch.Entries, Entry(now, actor, KindCommSent, ch.Comm.ID, "%s: retrying %d failed deliveries", ch.Comm.Name(), n))

@@ -195,10 +195,9 @@ func supersede(tx *bolt.Tx, d *comms.Delivery, now time.Time) (commIDs []string,
 		if err != nil {
 			return nil, fmt.Errorf("store: open target index names %s: %w", id, err)
 		}
-		// A comm scheduled for later does not silence a row due before it:
-		// people get the current update now and the scheduled one later.
-		scheduledAfter := d.NotBefore.After(d.CreatedAt) && d.NotBefore.After(old.NotBefore)
-		if old.CommID == d.CommID || !supersedable(old.State) || scheduledAfter {
+		// Scheduled updates keep their time: they neither replace the rows of
+		// other comms nor are replaced by an update sent now.
+		if old.CommID == d.CommID || !supersedable(old.State) || scheduledRow(d) || scheduledRow(&old) {
 			continue
 		}
 		nd := old
@@ -289,4 +288,10 @@ func equalJSON(a, b any) bool {
 	ra, errA := json.Marshal(a)
 	rb, errB := json.Marshal(b)
 	return errA == nil && errB == nil && bytes.Equal(ra, rb)
+}
+
+// scheduledRow reports whether d waits for its comm's scheduled send time
+// (rather than for a retry).
+func scheduledRow(d *comms.Delivery) bool {
+	return d.State == comms.DeliveryPending && d.Attempts == 0 && d.NotBefore.After(d.CreatedAt)
 }

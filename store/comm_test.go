@@ -233,7 +233,7 @@ func TestSupersede(t *testing.T) {
 }
 
 // TestScheduledCommLeavesEarlierRows: a comm scheduled for later does not
-// supersede rows due before it; people get the current update now.
+// supersede rows due before it, nor does a comm sent now supersede it.
 func TestScheduledCommLeavesEarlierRows(t *testing.T) {
 	db := mustOpen(t)
 	inc := mustIncident(t, db, "a")
@@ -255,5 +255,10 @@ func TestScheduledCommLeavesEarlierRows(t *testing.T) {
 	rows, _ := db.Deliveries(ctx, old.ID)
 	if rows[0].State != comms.DeliveryPending {
 		t.Errorf("row due now after a comm scheduled for later: %s; want still pending", rows[0].State)
+	}
+	mustSend(t, db, inc.ID, channels("C1"), t0.Add(time.Minute))
+	rows, _ = db.Deliveries(ctx, c.ID)
+	if rows[0].State != comms.DeliveryPending {
+		t.Errorf("scheduled row after a comm sent now: %s; want still pending", rows[0].State)
 	}
 }

@@ -165,8 +165,8 @@ func TestServiceSupersededCommFinishes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.State != comms.StateSent {
-		t.Errorf("superseded comm is %s; want sent (finished, nothing left to deliver)", got.State)
+	if got.State != comms.StateSuperseded {
+		t.Errorf("superseded comm is %s; want superseded (finished, nothing of it delivered)", got.State)
 	}
 	rows, _ := svc.Deliveries(ctx, first.ID)
 	if len(rows) != 1 || rows[0].State != comms.DeliverySuperseded || rows[0].SupersededBy != second.ID {
@@ -261,5 +261,50 @@ func TestServiceRetryRefusedAfterNewerUpdate(t *testing.T) {
 	send("COPS")
 	if _, err := svc.RetryFailed(ctx, "UIC", old.ID); comms.ErrorCode(err) != comms.ECONFLICT || !strings.Contains(comms.ErrorMessage(err), "newer update") {
 		t.Errorf("retry after a newer update: %v; want ECONFLICT naming the newer update", err)
+	}
+}
+
+// TestServiceOnlyApproversChangeCommander: the commander approves external
+// comms, so making oneself commander must not be open to anyone.
+func TestServiceOnlyApproversChangeCommander(t *testing.T) {
+	db := mustOpen(t)
+	svc := &comms.Service{Store: db, Policy: comms.Policy{Approvers: []string{"UAPPROVER"}}}
+	inc, _ := svc.Declare(ctx, "UIC", comms.DeclareInput{Title: "DB", Severity: comms.SEV2})
+	if _, err := svc.ChangeCommander(ctx, "UENG", inc.ID, "UENG"); comms.ErrorCode(err) != comms.EFORBIDDEN {
+		t.Errorf("an engineer making themselves commander: %v; want EFORBIDDEN", err)
+	}
+	for _, who := range []string{"UIC", "UAPPROVER"} {
+		got, err := svc.ChangeCommander(ctx, who, inc.ID, "UNEW"+who)
+		if err != nil || got.Commander != "UNEW"+who {
+			t.Errorf("%s handing over: %v, commander %s", who, err, got.Commander)
+		}
+		if who == "UIC" { // the old commander is no longer one
+			if _, err := svc.ChangeCommander(ctx, "UIC", inc.ID, "UIC"); comms.ErrorCode(err) != comms.EFORBIDDEN {
+				t.Errorf("former commander taking it back: %v; want EFORBIDDEN", err)
+			}
+		}
+	}
+}
+
+// TestServiceUnchangedSubmitKeepsApprovalState: an approver who opens
+// someone's comm and submits it unchanged has not edited it, so they may
+// still approve it.
+func TestServiceUnchangedSubmitKeepsApprovalState(t *testing.T) {
+	db := mustOpen(t)
+	svc := &comms.Service{Store: db, Policy: comms.Policy{Approvers: []string{"UAPPROVER"}},
+		Rules: comms.Rules{DefaultRegion: "US", Media: map[comms.Medium]bool{comms.MediumSlack: true}}}
+	inc, _ := svc.Declare(ctx, "UIC", comms.DeclareInput{Title: "DB", Severity: comms.SEV2})
+	in := comms.Input{Audience: comms.External, Message: "We are on it.", Status: comms.Identified, Channels: []string{"CSTATUS"}}
+	c, err := svc.DraftComm(ctx, "UENG", inc.ID, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ = svc.RequestApproval(ctx, "UENG", c.ID)
+	same, err := svc.UpdateDraft(ctx, "UAPPROVER", c.ID, c.Version, in)
+	if err != nil || same.Version != c.Version || same.State != comms.StateAwaitingApproval || same.EditedBy != "UENG" {
+		t.Fatalf("unchanged submit: %v, version %d→%d, state %s, edited by %s; want nothing changed", err, c.Version, same.Version, same.State, same.EditedBy)
+	}
+	if _, err := svc.Approve(ctx, "UAPPROVER", c.ID, same.Version); err != nil {
+		t.Errorf("approve after an unchanged submit: %v", err)
 	}
 }

@@ -182,3 +182,17 @@ func TestConfigStringMasksSecrets(t *testing.T) {
 		t.Errorf("config string does not say the bot token is set:\n%s", out)
 	}
 }
+
+func TestAudienceEmailsAreNormalised(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "herald.yaml")
+	os.WriteFile(path, []byte("audiences:\n  execs: {emails: [CEO@Example.com]}\n"), 0o600)
+	env := baseEnv(t)
+	env["HERALD_CONFIG"] = path
+	cfg, err := LoadConfig(envOf(env))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cfg.Rules().Audiences["execs"].Emails; len(got) != 1 || got[0] != "ceo@example.com" {
+		t.Errorf("audience e-mails = %v; want lower-cased like typed addresses, so one person gets one e-mail", got)
+	}
+}

@@ -322,7 +322,8 @@ func (c *Config) Rules() comms.Rules {
 		r.Directory[name] = comms.Person{Name: name, Phone: p.Phone, Email: p.Email}
 	}
 	for name, a := range f.Audiences {
-		r.Audiences[name] = comms.AudienceGroup{Emails: a.Emails, SMS: a.SMS, Channels: a.Channels}
+		emails, _ := comms.ParseEmails(strings.Join(a.Emails, " ")) // checked by LoadConfig; lower-cased like typed ones
+		r.Audiences[name] = comms.AudienceGroup{Emails: emails, SMS: a.SMS, Channels: a.Channels}
 	}
 	return r
 }

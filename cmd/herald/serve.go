@@ -7,10 +7,8 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
-	"github.com/rs/zerolog"
 	"github.com/slack-go/slack"
 
 	"github.com/herald-comms/herald/store"
@@ -65,7 +63,7 @@ func runBot(ctx context.Context, getenv func(string) string, stdout, stderr io.W
 	if cfg.HTTPAddr != "" {
 		app = append(app, opsServer{addr: cfg.HTTPAddr, db: db, log: log})
 	}
-	if err := serve(ctx, app, log); err != nil && !errors.Is(err, context.Canceled) {
+	if err := serve(ctx, app); err != nil && !errors.Is(err, context.Canceled) {
 		log.Error().Err(err).Msg("herald stopped")
 		fmt.Fprintf(stderr, "herald: %v\n", err)
 		return 1
@@ -79,26 +77,37 @@ type component interface {
 	Run(ctx context.Context) error
 }
 
-// serve runs every component until ctx ends or one fails, then stops the rest
-// and waits for them.
-func serve(ctx context.Context, parts []component, log zerolog.Logger) error {
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-
-	var wg sync.WaitGroup
+// serve runs every component until ctx ends or one fails, then stops them
+// one at a time in the order given, each after the one before has returned:
+// the dispatcher's last delivery reports go through a bot that still runs.
+func serve(ctx context.Context, parts []component) error {
+	failed := make(chan error, len(parts))
+	type running struct {
+		stop context.CancelFunc
+		done chan struct{}
+	}
+	var all []running
 	for _, p := range parts {
-		wg.Go(func() {
-			if err := p.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
-				cancel(err)
+		pctx, stop := context.WithCancel(context.WithoutCancel(ctx))
+		done := make(chan struct{})
+		all = append(all, running{stop, done})
+		go func() {
+			defer close(done)
+			if err := p.Run(pctx); err != nil && !errors.Is(err, context.Canceled) {
+				failed <- err
 			}
-		})
+		}()
 	}
-	<-ctx.Done()
-	wg.Wait()
-	if err := context.Cause(ctx); !errors.Is(err, context.Canceled) {
-		return err
+	var err error
+	select {
+	case <-ctx.Done():
+	case err = <-failed:
 	}
-	return nil
+	for _, r := range all {
+		r.stop()
+		<-r.done
+	}
+	return err
 }
 
 func enabledMedia(cfg *Config) string {
