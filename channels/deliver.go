@@ -20,9 +20,9 @@ type outcome struct {
 	// unconfirmed marks a final failure whose last attempt may have
 	// arrived, so that a retry reconciles before it sends again.
 	unconfirmed bool
-	res       Result
-	err       *Error // the failure behind the outcome, for the log
-	msg       string // the log message
+	res         Result
+	err         *Error // the failure behind the outcome, for the log
+	msg         string // the log message
 }
 
 // deliver works on one due row: load its comm, wait for the lane's turn,
