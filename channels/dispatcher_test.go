@@ -408,8 +408,8 @@ func TestFinishOnRequest(t *testing.T) {
 				e.run(t, d)
 			}
 			d.Notify()
-			if got := e.waitComm(t, old.ID, 10*time.Second); got.State != comms.StateSent {
-				t.Errorf("got comm %s; want sent (all its rows superseded)", got.State)
+			if got := e.waitComm(t, old.ID, 10*time.Second); got.State != comms.StateSuperseded {
+				t.Errorf("got comm %s; want superseded (all its rows superseded)", got.State)
 			}
 			if n := e.finishedCalls(old.ID); n != 1 {
 				t.Errorf("got %d Finished calls; want 1", n)
