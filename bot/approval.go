@@ -17,7 +17,8 @@ import (
 // cardBlocks renders a comm's approval card: what it says on each medium,
 // where it stands, and the buttons that fit its state (Approve, Reject, Edit
 // and Cancel while awaiting approval; Send, Edit and Cancel once approved;
-// Cancel while it waits for its send time).
+// Cancel while it waits for its send time; none once sent, superseded or
+// cancelled).
 func (b *Bot) cardBlocks(ctx context.Context, inc *comms.Incident, c *comms.Comm) []slack.Block {
 	title := "Approval requested: " + c.Name()
 	var outcome string
@@ -45,6 +46,9 @@ func (b *Bot) cardBlocks(ctx context.Context, inc *comms.Incident, c *comms.Comm
 			outcome += " by " + user(who)
 		}
 		outcome += " " + slackDate(c.UpdatedAt) + "."
+	case comms.StateSuperseded:
+		title = "Superseded: " + c.Name()
+		outcome = fmt.Sprintf(":fast_forward: Superseded: a newer update replaced it before it went out, so nothing of it was sent (approved by %s).", user(c.Approver))
 	default:
 		if c.Scheduled(b.now()) {
 			title = "Scheduled: " + c.Name()
@@ -107,6 +111,31 @@ func (b *Bot) postApprovalCard(ctx context.Context, log zerolog.Logger, inc *com
 		b.refreshCard(ctx, log, &stored)
 	}
 	return nil
+}
+
+// replaceCard redraws c's approval card, before a new request posts a new
+// one, so that its Approve and Reject buttons (which could only conflict
+// now) are gone: it says the request was replaced and keeps no buttons and
+// no preview, as the comm may have changed since the card was drawn.
+func (b *Bot) replaceCard(ctx context.Context, log zerolog.Logger, c *comms.Comm) {
+	if c.ApprovalCard.TS == "" {
+		return
+	}
+	outcome := fmt.Sprintf(":arrows_counterclockwise: Replaced by a newer request: approval of *%s* was requested again. "+
+		"Approvers decide on the newer card in this channel, or from `/incident comms`.", c.Name())
+	blocks := []slack.Block{
+		header(blkCardHeader, "Replaced: "+c.Name()),
+		contextBlock(blkCardContext, fmt.Sprintf("%s update by %s", c.Audience.Title(), user(c.Author))),
+		section(blkCardOutcome, outcome),
+	}
+	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	_, _, _, err := b.api.UpdateMessageContext(cctx, c.ApprovalCard.Channel, c.ApprovalCard.TS,
+		slack.MsgOptionText(comms.Truncate(c.Name()+": Replaced by a newer request", maxMessageText), false),
+		slack.MsgOptionBlocks(blocks...))
+	if err != nil {
+		log.Warn().Err(err).Msg("could not mark the previous approval card as replaced")
+	}
 }
 
 // refreshCard edits the approval card to show the comm's current state.

@@ -69,3 +69,42 @@ func TestEditingApproverCannotApproveTheEdit(t *testing.T) {
 			after.Version, after.State, before.Version)
 	}
 }
+
+func TestRequestingAgainReplacesTheOldCard(t *testing.T) {
+	t.Parallel()
+	h := start(t)
+	inc, ch := h.declare("Webhooks")
+	requestApproval(t, h, ch, alice, "Webhooks are delayed.")
+	old := ch.ExpectMessage(t, "Approval requested")
+
+	old.Click(alice, "Edit")
+	var m *slackfake.Modal
+	h.w.Eventually(t, func() bool { m = h.w.LastView(alice); return m != nil && contains(m.Labels(), "Message") }, "the comm modal")
+	m.Set("Message", "Webhooks are delayed by up to ten minutes.")
+	if res := m.Submit(); res.ResponseAction != "" || len(res.Errors) > 0 { // the action stays Request approval
+		t.Fatalf("request approval again: got %+v; want the modal to close", res)
+	}
+	var fresh *slackfake.Message
+	h.w.Eventually(t, func() bool {
+		for _, msg := range ch.Messages() {
+			if msg.TS != old.TS && strings.Contains(msg.Text(), "Approval requested") {
+				fresh = msg
+			}
+		}
+		return fresh != nil
+	}, "a new approval card")
+	h.w.Eventually(t, func() bool { return h.comms(inc.ID)[0].ApprovalCard.TS == fresh.TS }, "the comm to remember the new card")
+	if c := h.comms(inc.ID)[0]; c.State != comms.StateAwaitingApproval {
+		t.Errorf("got state %s; want awaiting approval", c.State)
+	}
+	if !contains(fresh.Buttons(), "Approve") || !strings.Contains(fresh.Text(), "up to ten minutes") {
+		t.Errorf("new card: got buttons %q text\n%s\nwant Approve and the new text", fresh.Buttons(), fresh.Text())
+	}
+	cur := ch.Message(old.TS)
+	if !strings.Contains(cur.Text(), "Replaced by a newer request") {
+		t.Errorf("old card: got\n%s\nwant it to say it was replaced by a newer request", cur.Text())
+	}
+	if got := cur.Buttons(); len(got) != 0 {
+		t.Errorf("old card: got buttons %q; want none", got)
+	}
+}

@@ -90,10 +90,12 @@ type Bot struct {
 
 	summaries *coalescer
 
-	mu      sync.Mutex
-	base    context.Context // lives as long as Run; background work hangs off it
-	wg      sync.WaitGroup  // background work started outside envelope handlers
-	botUser string
+	mu       sync.Mutex
+	idle     sync.Cond       // broadcast when inFlight drops to zero
+	inFlight int             // calls from outside Run under way (CommFinished)
+	stopped  bool            // Run has returned: no Slack or service call may start
+	base     context.Context // lives as long as Run; background work hangs off it
+	botUser  string
 
 	pinChecked map[string]time.Time // incident id → last time the summary was seen pinned
 	creating   map[string]bool      // incident ids whose channel is being created
@@ -103,6 +105,7 @@ type Bot struct {
 // app-level token (slack.OptionAppLevelToken) for Run to open Socket Mode.
 func New(cfg Config, svc *comms.Service, api *slack.Client, log zerolog.Logger) *Bot {
 	b := &Bot{cfg: cfg, svc: svc, api: api, log: log, now: cfg.Now, dedup: cfg.Dedup, base: context.Background()}
+	b.idle.L = &b.mu
 	if b.now == nil {
 		b.now = time.Now
 	}
@@ -158,8 +161,7 @@ loop:
 		}
 	}
 	handlers.Wait()
-	b.summaries.Flush()
-	b.wg.Wait()
+	b.stop()
 	if ctx.Err() != nil && (err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
 		return nil
 	}
@@ -196,6 +198,41 @@ func (b *Bot) handleEvent(ctx context.Context, smc *socketmode.Client, evt socke
 		b.log.Warn().Str("event", string(evt.Type)).Interface("data", evt.Data).Msg("socket mode trouble")
 	case socketmode.EventTypeDisconnect:
 		b.log.Debug().Msg("Slack asked to reconnect")
+	}
+}
+
+// stop refuses calls from outside Run from now on, waits for those under
+// way, and then writes the pending summaries: after it returns nothing
+// starts a Slack or service call, as the database may be closed next.
+func (b *Bot) stop() {
+	b.mu.Lock()
+	b.stopped = true
+	for b.inFlight > 0 {
+		b.idle.Wait()
+	}
+	b.mu.Unlock()
+	b.summaries.Close()
+}
+
+// enter admits a call from outside Run, such as the dispatcher's
+// CommFinished; it reports false once the bot has stopped. Each admitted
+// call ends with leave.
+func (b *Bot) enter() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.stopped {
+		return false
+	}
+	b.inFlight++
+	return true
+}
+
+func (b *Bot) leave() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.inFlight--
+	if b.inFlight == 0 {
+		b.idle.Broadcast()
 	}
 }
 

@@ -69,19 +69,19 @@ func TestCoalescerWritesAtMostOncePerIntervalAndAlwaysTheLast(t *testing.T) {
 		c.Trigger("INC-1")
 	}
 	set(1) // leading edge: runs at once
-	c.wg.Wait()
+	c.waitRuns()
 	for i := 2; i <= 10; i++ { // ten changes within 900 ms
 		clock.Advance(100 * time.Millisecond)
 		set(i)
 	}
-	c.wg.Wait()
+	c.waitRuns()
 	mu.Lock()
 	if len(runs) != 1 {
 		t.Fatalf("got %d runs within the interval; want 1", len(runs))
 	}
 	mu.Unlock()
 	clock.Advance(2 * time.Second) // the trailing run fires
-	c.wg.Wait()
+	c.waitRuns()
 	mu.Lock()
 	defer mu.Unlock()
 	if len(runs) != 2 {
@@ -95,7 +95,7 @@ func TestCoalescerWritesAtMostOncePerIntervalAndAlwaysTheLast(t *testing.T) {
 	}
 }
 
-func TestCoalescerFlushWritesPending(t *testing.T) {
+func TestCoalescerCloseWritesPending(t *testing.T) {
 	clock := &fakeTimers{now: time.Unix(0, 0)}
 	n := 0
 	var mu sync.Mutex
@@ -105,12 +105,74 @@ func TestCoalescerFlushWritesPending(t *testing.T) {
 		mu.Unlock()
 	})
 	c.Trigger("a")
-	c.wg.Wait()
+	c.waitRuns()
 	c.Trigger("a") // pending behind the interval
-	c.Flush()
+	c.Close()
 	mu.Lock()
 	defer mu.Unlock()
 	if n != 2 {
-		t.Errorf("got %d runs after Flush; want 2", n)
+		t.Errorf("got %d runs after Close; want 2", n)
+	}
+}
+
+func TestCoalescerRunsNothingAfterClose(t *testing.T) {
+	t.Parallel()
+	clock := &fakeTimers{now: time.Unix(0, 0)}
+	var mu sync.Mutex
+	n := 0
+	c := newCoalescer(time.Hour, clock.Now, clock.After, func(string) {
+		mu.Lock()
+		n++
+		mu.Unlock()
+	})
+	c.Trigger("a")
+	c.Close()
+	c.Trigger("a") // first trigger of a new key would run at once
+	c.Trigger("b")
+	c.waitRuns()
+	mu.Lock()
+	defer mu.Unlock()
+	if n != 1 {
+		t.Errorf("got %d runs; want 1: triggers after Close must not run", n)
+	}
+}
+
+// TestCoalescerCloseRacesTimers closes while real timers fire and triggers
+// arrive from other goroutines; run with -race. Every run must end before
+// Close returns, and none may start after.
+func TestCoalescerCloseRacesTimers(t *testing.T) {
+	t.Parallel()
+	for range 20 {
+		var mu sync.Mutex
+		closed := false
+		var late int
+		c := newCoalescer(time.Microsecond, time.Now, realAfter, func(string) {
+			mu.Lock()
+			if closed {
+				late++
+			}
+			mu.Unlock()
+		})
+		var wg sync.WaitGroup
+		for g := range 4 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range 200 {
+					c.Trigger(string(rune('a' + (g+i)%3)))
+				}
+			}()
+		}
+		c.Close()
+		mu.Lock()
+		closed = true
+		mu.Unlock()
+		wg.Wait()
+		c.waitRuns()
+		mu.Lock()
+		if late > 0 {
+			t.Fatalf("got %d runs after Close returned; want none", late)
+		}
+		mu.Unlock()
 	}
 }

@@ -32,6 +32,29 @@ func (b *Bot) approverVia(ctx context.Context, svc *comms.Service, userID string
 	return ok
 }
 
+// offersApproval reports whether the comm modal offers userID the
+// "Approved for release" toggle: they approve inc's external comms, and the
+// comm is not theirs, unless self-approval is allowed. A new comm is its
+// viewer's own, and whoever wrote or last edited a comm may not approve it,
+// so ticking the toggle there could only be refused. Whether an edit made
+// in the modal itself costs the approval is decided on submission.
+func (b *Bot) offersApproval(ctx context.Context, svc *comms.Service, f *commForm, userID string, inc *comms.Incident) bool {
+	if !b.approverVia(ctx, svc, userID, inc) {
+		return false
+	}
+	if svc.Policy.AllowSelfApproval {
+		return true
+	}
+	if f.CommID == "" {
+		return false
+	}
+	c, err := svc.Comm(ctx, f.CommID)
+	if err != nil {
+		return false
+	}
+	return userID != c.Author && userID != c.EditedBy
+}
+
 // submitService is the service as one submission uses it: approver-group
 // members are looked up once and remembered, so the approver role is
 // resolved once however many steps (edit, approve, send) the submission
@@ -67,7 +90,7 @@ func (g *groupsOnce) GroupMembers(ctx context.Context, group string) ([]string, 
 // openComm opens the comm modal with trigger (views.open), or replaces view
 // viewID when it is set (views.update).
 func (b *Bot) openComm(ctx context.Context, r *request, f commForm, inc *comms.Incident) {
-	v := b.commView(ctx, f, inc, r.user, b.isApprover(ctx, r.user, inc), "")
+	v := b.commView(ctx, f, inc, r.user, b.offersApproval(ctx, b.svc, &f, r.user, inc), "")
 	resp, err := b.openView(ctx, r, v)
 	if err != nil {
 		r.log.Warn().Err(err).Str("incident_id", inc.ID).Msg("views.open failed for the comm modal")
@@ -152,7 +175,7 @@ func (b *Bot) rerender(ctx context.Context, r *request, f commForm, banner strin
 	if !ok {
 		return
 	}
-	view := b.commView(ctx, f, &inc, r.user, b.isApprover(ctx, r.user, &inc), banner)
+	view := b.commView(ctx, f, &inc, r.user, b.offersApproval(ctx, b.svc, &f, r.user, &inc), banner)
 	b.updateComm(ctx, r, view, r.cb.View.ID, r.cb.View.Hash, f)
 }
 
@@ -184,25 +207,25 @@ func (b *Bot) submitComm(ctx context.Context, r *request) {
 		return
 	}
 	svc := b.submitService()
-	approver := b.approverVia(ctx, svc, r.user, &inc)
+	mayApprove := b.offersApproval(ctx, svc, &f, r.user, &inc)
 	if !whole {
 		log.Warn().Msg("the form cache lost a long comm form; asking to check it")
-		b.refuseComm(ctx, r, f, &inc, approver, map[string]string{blkMessage: formLost}, nil)
+		b.refuseComm(ctx, r, f, &inc, mayApprove, map[string]string{blkMessage: formLost}, nil)
 		return
 	}
 	if f.Audience != comms.External && f.Action == actionRequest {
 		f.Action = actionSave
 	}
 	in := b.commInput(ctx, &f)
-	if errs := b.checkComm(ctx, &f, &inc, in, r.user, approver); len(errs) > 0 {
-		b.refuseComm(ctx, r, f, &inc, approver, errs, nil)
+	if errs := b.checkComm(ctx, &f, &inc, in, r.user, mayApprove); len(errs) > 0 {
+		b.refuseComm(ctx, r, f, &inc, mayApprove, errs, nil)
 		return
 	}
-	c, err := b.applyComm(ctx, svc, r.user, &f, in, approver)
+	c, err := b.applyComm(ctx, svc, r.user, &f, in, mayApprove)
 	if err != nil {
 		log.Info().Err(err).Str("comm_id", f.CommID).Msg("comm action refused")
 		b.forms.put(v.ID, f)
-		b.refuseComm(ctx, r, f, &inc, approver, b.fieldErrors(&f, in, approver, err), &c)
+		b.refuseComm(ctx, r, f, &inc, mayApprove, b.fieldErrors(&f, in, mayApprove, err), &c)
 		return
 	}
 	r.ack(nil)
@@ -216,8 +239,8 @@ func (b *Bot) submitComm(ctx context.Context, r *request) {
 // waits for the answer (the router's watchdog acked for a slow handler, and
 // the modal closed), it tells the person the problems in a message instead,
 // and whether anything was saved: saved is the comm as stored so far, if any.
-func (b *Bot) refuseComm(ctx context.Context, r *request, f commForm, inc *comms.Incident, approver bool, errs map[string]string, saved *comms.Comm) {
-	if b.ackCommErrors(ctx, r, f, inc, approver, errs) {
+func (b *Bot) refuseComm(ctx context.Context, r *request, f commForm, inc *comms.Incident, mayApprove bool, errs map[string]string, saved *comms.Comm) {
+	if b.ackCommErrors(ctx, r, f, inc, mayApprove, errs) {
 		return
 	}
 	var problems []string
@@ -247,7 +270,7 @@ func (b *Bot) refuseComm(ctx context.Context, r *request, f commForm, inc *comms
 // Preview tab, where the fields are not on screen, it switches to the Draft
 // tab and lists the problems above the fields. It reports whether the answer
 // reached Slack.
-func (b *Bot) ackCommErrors(ctx context.Context, r *request, f commForm, inc *comms.Incident, approver bool, errs map[string]string) bool {
+func (b *Bot) ackCommErrors(ctx context.Context, r *request, f commForm, inc *comms.Incident, mayApprove bool, errs map[string]string) bool {
 	var msgs []string
 	for _, k := range slices.Sorted(maps.Keys(errs)) {
 		msgs = append(msgs, errs[k])
@@ -263,26 +286,26 @@ func (b *Bot) ackCommErrors(ctx context.Context, r *request, f commForm, inc *co
 		return r.ack(slack.NewErrorsViewSubmissionResponse(errs))
 	}
 	f.Tab = tabDraft
-	view := b.commView(ctx, f, inc, r.user, approver, strings.Join(msgs, " "))
+	view := b.commView(ctx, f, inc, r.user, mayApprove, strings.Join(msgs, " "))
 	b.forms.put(r.cb.View.ID, f)
 	return r.ack(slack.NewUpdateViewSubmissionResponse(&view))
 }
 
 // checkComm finds everything wrong with the submission without storing
 // anything: validation by comms.Rules, then what the chosen action needs.
-func (b *Bot) checkComm(ctx context.Context, f *commForm, inc *comms.Incident, in comms.Input, userID string, approver bool) map[string]string {
+func (b *Bot) checkComm(ctx context.Context, f *commForm, inc *comms.Incident, in comms.Input, userID string, mayApprove bool) map[string]string {
 	errs := map[string]string{}
 	if _, err := b.svc.Rules.Validate(in); err != nil {
-		errs = b.fieldErrors(f, in, approver, err)
+		errs = b.fieldErrors(f, in, mayApprove, err)
 	}
-	s := b.shownFor(f, approver)
+	s := b.shownFor(f, mayApprove)
 	external := f.Audience == comms.External
-	approving := external && approver && f.Approved
+	approving := external && mayApprove && f.Approved
 	switch f.Action {
 	case actionSendNow, actionSchedule:
 		if external && !approving {
 			msg := "External updates must be approved before they are sent. Choose Request approval so an approver can review it."
-			if approver {
+			if mayApprove {
 				msg = "External updates must be approved before they are sent. Tick Approved for release, or choose Request approval."
 			}
 			errs[blkAction] = msg
@@ -297,7 +320,7 @@ func (b *Bot) checkComm(ctx context.Context, f *commForm, inc *comms.Incident, i
 		}
 	}
 	if approving && s.approved {
-		if msg := b.approvalRefusal(ctx, f, inc, userID, approver); msg != "" {
+		if msg := b.approvalRefusal(ctx, f, inc, in, userID, mayApprove); msg != "" {
 			errs[blkApproved] = msg
 		}
 	}
@@ -305,12 +328,13 @@ func (b *Bot) checkComm(ctx context.Context, f *commForm, inc *comms.Incident, i
 }
 
 // approvalRefusal tries the approval the submission asks for on a copy of
-// the comm as the submission will leave it (edited by userID), so that who
-// may approve what is decided by comms.Comm alone. It returns why the
-// approval would be refused, or "".
-func (b *Bot) approvalRefusal(ctx context.Context, f *commForm, inc *comms.Incident, userID string, approver bool) string {
+// the comm as the submission will leave it, so that who may approve what is
+// decided by comms.Comm alone. Submitting a stored comm unchanged keeps it
+// as it is (comms.Service.UpdateDraft), so only a real change makes userID
+// its editor. It returns why the approval would be refused, or "".
+func (b *Bot) approvalRefusal(ctx context.Context, f *commForm, inc *comms.Incident, in comms.Input, userID string, mayApprove bool) string {
 	now := b.now()
-	actor := comms.Actor{ID: userID, Approver: approver}
+	actor := comms.Actor{ID: userID, Approver: mayApprove}
 	trial := comms.Comm{IncidentID: inc.ID, Number: inc.CommCount + 1, Audience: comms.External,
 		State: comms.StateDraft, Author: userID, EditedBy: userID}
 	if f.CommID != "" {
@@ -318,9 +342,15 @@ func (b *Bot) approvalRefusal(ctx context.Context, f *commForm, inc *comms.Incid
 		if err != nil {
 			return "" // the submission fails on it anyway, with the reason
 		}
-		trial = c
-		if err := trial.Edit(actor, now, comms.Draft{Audience: comms.External, Message: c.Message, Status: c.Status}); err != nil {
+		d, err := b.svc.Rules.Validate(in)
+		if err != nil {
 			return "" // likewise
+		}
+		trial = c
+		if !c.State.Editable() || !c.Same(d) {
+			if err := trial.Edit(actor, now, d); err != nil {
+				return "" // likewise
+			}
 		}
 	}
 	if err := trial.Approve(actor, now, b.svc.Policy.AllowSelfApproval); err != nil {
@@ -330,8 +360,8 @@ func (b *Bot) approvalRefusal(ctx context.Context, f *commForm, inc *comms.Incid
 }
 
 // fieldErrors maps the service's per-field messages to the blocks on screen.
-func (b *Bot) fieldErrors(f *commForm, in comms.Input, approver bool, err error) map[string]string {
-	s := b.shownFor(f, approver)
+func (b *Bot) fieldErrors(f *commForm, in comms.Input, mayApprove bool, err error) map[string]string {
+	s := b.shownFor(f, mayApprove)
 	out := map[string]string{}
 	add := func(block, msg string) {
 		if prev := out[block]; prev != "" {
@@ -411,7 +441,7 @@ func (b *Bot) smsErrors(in comms.Input, s shown, add func(string, string), fallb
 // applyComm stores the draft and carries out the action through svc. f's
 // comm id and version follow each step, so a failed step can be retried
 // from the modal.
-func (b *Bot) applyComm(ctx context.Context, svc *comms.Service, userID string, f *commForm, in comms.Input, approver bool) (comms.Comm, error) {
+func (b *Bot) applyComm(ctx context.Context, svc *comms.Service, userID string, f *commForm, in comms.Input, mayApprove bool) (comms.Comm, error) {
 	var c comms.Comm
 	var err error
 	if f.CommID == "" {
@@ -430,7 +460,7 @@ func (b *Bot) applyComm(ctx context.Context, svc *comms.Service, userID string, 
 		}
 		return err
 	}
-	if c.NeedsApproval() && approver && f.Approved {
+	if c.NeedsApproval() && mayApprove && f.Approved {
 		if err := step(svc.Approve(ctx, userID, c.ID, c.Version)); err != nil {
 			return c, err
 		}
@@ -492,6 +522,7 @@ func (b *Bot) requestApproval(ctx context.Context, log zerolog.Logger, inc *comm
 		return fmt.Sprintf(":warning: Approval requested for *%s*, but %s has no incident channel, so Herald could not post the approval card. "+
 			"Create the channel with its button in `/incident list`, then ask an approver to open `/incident comms` there.", c.Name(), inc.ID)
 	}
+	b.replaceCard(ctx, log, c) // the card of an earlier request, if any
 	if err := b.postApprovalCard(ctx, log, inc, c); err != nil {
 		return fmt.Sprintf(":warning: Approval requested for *%s*, but Herald could not post the approval card in <#%s>: %s. "+
 			"Ask an approver to open `/incident comms` in <#%s> to approve it.", c.Name(), inc.Channel, slackErr(err), inc.Channel)

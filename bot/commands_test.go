@@ -92,3 +92,28 @@ func TestChannelCreationCanBeRetried(t *testing.T) {
 	note.Click(alice, "Create channel")
 	h.ephemeralTo(alice, "INC-1 already has its channel")
 }
+
+func TestCommanderHandoverRefusedToOthers(t *testing.T) {
+	t.Parallel()
+	h := start(t)
+	inc, ch := h.declare("Cache stampede")
+	before := len(ch.Messages())
+
+	h.w.SlashCommand(dave, ch.ID(), "/incident", "commander <@"+dave+"|dave>")
+	refusal := h.ephemeralTo(dave, "hand INC-1 to a new commander")
+	if want := ":warning: Only the incident commander or a configured approver may hand INC-1 to a new commander."; refusal.Text() != want {
+		t.Errorf("refusal: got %q; want %q", refusal.Text(), want)
+	}
+	got, err := h.svc.Incident(context.Background(), inc.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Commander != alice {
+		t.Errorf("commander: got %s; want %s kept", got.Commander, alice)
+	}
+	for _, m := range ch.Messages()[before:] {
+		if strings.Contains(m.Text(), "the commander of") {
+			t.Errorf("channel: got announcement %q; want none for a refused handover", m.Text())
+		}
+	}
+}

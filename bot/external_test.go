@@ -135,3 +135,75 @@ func TestApproverTogglesApprovalAndSends(t *testing.T) {
 		t.Errorf("got state %s approver %s target %+v", c.State, c.Approver, c.Recipients.Statuspage)
 	}
 }
+
+func TestApprovalToggleOnlyWhereItCanBeTicked(t *testing.T) {
+	t.Parallel()
+	h := start(t) // self-approval is off
+	_, ch := h.declare("Queue backlog")
+
+	// A new comm is its viewer's own: the commander may not approve it.
+	m := h.w.SlashCommand(alice, ch.ID(), "/incident", "comm").Modal(t)
+	m.Select("Audience", "External")
+	h.w.Eventually(t, func() bool { return contains(m.Labels(), "Statuspage incident") }, "the Statuspage fields")
+	if contains(m.Labels(), "Approved for release") {
+		t.Errorf("new comm: got labels %q; want no Approved for release toggle for its author", m.Labels())
+	}
+	if hint := m.Text(); !strings.Contains(hint, "request approval, and an approver will review it") {
+		t.Errorf("new comm: got text\n%s\nwant the hint to send the author to Request approval", hint)
+	}
+	m.Close()
+
+	// Reopened by its author, it is still theirs; another approver gets the toggle.
+	requestApproval(t, h, ch, alice, "Jobs are delayed.")
+	card := ch.ExpectMessage(t, "Approval requested")
+	for _, tc := range []struct {
+		user string
+		want bool
+	}{{alice, false}, {bob, true}} {
+		card.Click(tc.user, "Edit")
+		var em *slackfake.Modal
+		h.w.Eventually(t, func() bool {
+			em = h.w.LastView(tc.user)
+			return em != nil && contains(em.Labels(), "Message")
+		}, "the comm modal for %s", tc.user)
+		if got := contains(em.Labels(), "Approved for release"); got != tc.want {
+			t.Errorf("%s edits: got Approved for release shown %v; want %v", tc.user, got, tc.want)
+		}
+		em.Close()
+	}
+}
+
+// TestApproverEditsSubmitsUnchangedApprovesAndSends is the seed flow: an
+// engineer drafts an external update and requests approval; an approver
+// opens it from the card, leaves the text as it is, ticks Approved for
+// release and sends it.
+func TestApproverEditsSubmitsUnchangedApprovesAndSends(t *testing.T) {
+	t.Parallel()
+	h := start(t)
+	inc, ch := h.declare("API outage")
+	requestApproval(t, h, ch, dave, "Some API requests fail. We are working on a fix.")
+	card := ch.ExpectMessage(t, "Approval requested")
+	before := h.comms(inc.ID)[0]
+
+	card.Click(bob, "Edit")
+	var m *slackfake.Modal
+	h.w.Eventually(t, func() bool { m = h.w.LastView(bob); return m != nil && contains(m.Labels(), "Approved for release") },
+		"the comm modal with the Approved for release toggle")
+	m.Select("Approved for release", "Approved for release")
+	hash := m.Hash()
+	m.Select("Communication action", "Send now")
+	h.w.Eventually(t, func() bool { return m.Hash() != hash }, "the Draft tab to be redrawn for Send now")
+	if res := m.Submit(); res.ResponseAction != "" || len(res.Errors) > 0 {
+		t.Fatalf("submit: got %+v; want the modal to close", res)
+	}
+
+	c := h.comms(inc.ID)[0]
+	if c.State != comms.StateSending || c.Approver != bob || c.SentBy != bob || c.Message != before.Message || c.EditedBy != before.EditedBy {
+		t.Errorf("got state %s approver %q sent by %q edited by %q message %q; want sending, approved and sent by %s, unedited",
+			c.State, c.Approver, c.SentBy, c.EditedBy, c.Message, bob)
+	}
+	h.w.Eventually(t, func() bool {
+		cur := ch.Message(card.TS)
+		return strings.Contains(cur.Text(), "Sent by <@"+bob+">") && !contains(cur.Buttons(), "Approve")
+	}, "the card to show it was sent, without Approve")
+}

@@ -37,6 +37,7 @@ type harness struct {
 	ops      *slackfake.Channel
 	notified atomic.Int32
 	logs     *syncBuffer
+	stop     func() // stops the bot and waits for Run to return; Cleanup calls it too
 }
 
 type syncBuffer struct {
@@ -112,12 +113,16 @@ func start(tb testing.TB, tweak ...func(*bot.Config, *comms.Service)) *harness {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- h.bot.Run(ctx) }()
-	tb.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			tb.Errorf("Run: %v", err)
-		}
-	})
+	var once sync.Once
+	h.stop = func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				tb.Errorf("Run: %v", err)
+			}
+		})
+	}
+	tb.Cleanup(h.stop)
 	w.WaitConnected(tb)
 	return h
 }

@@ -49,7 +49,7 @@ type shown struct {
 	emails, audiences, smsUsers, smsNames, channels, sp, spTitle, sendAt, approved bool
 }
 
-func (b *Bot) shownFor(f *commForm, approver bool) shown {
+func (b *Bot) shownFor(f *commForm, mayApprove bool) shown {
 	s := shown{
 		emails:    b.mediumOn(comms.MediumEmail),
 		audiences: len(b.cfg.Audiences) > 0,
@@ -57,7 +57,7 @@ func (b *Bot) shownFor(f *commForm, approver bool) shown {
 		channels:  b.mediumOn(comms.MediumSlack),
 		sp:        f.Audience == comms.External && b.statuspageOn(),
 		sendAt:    f.Action == actionSchedule,
-		approved:  f.Audience == comms.External && approver,
+		approved:  f.Audience == comms.External && mayApprove,
 	}
 	s.smsNames = s.smsUsers
 	s.spTitle = s.sp && f.SPCreate
@@ -66,7 +66,7 @@ func (b *Bot) shownFor(f *commForm, approver bool) shown {
 
 // commView renders the comm modal on the form's tab. banner, when set, is
 // shown above the fields (problems found while on the Preview tab).
-func (b *Bot) commView(ctx context.Context, f commForm, inc *comms.Incident, userID string, approver bool, banner string) slack.ModalViewRequest {
+func (b *Bot) commView(ctx context.Context, f commForm, inc *comms.Incident, userID string, mayApprove bool, banner string) slack.ModalViewRequest {
 	if f.Audience != comms.External {
 		f.Audience = comms.Internal
 		if f.Action == actionRequest {
@@ -83,7 +83,7 @@ func (b *Bot) commView(ctx context.Context, f commForm, inc *comms.Incident, use
 		if banner != "" {
 			blocks = append(blocks, section(blkBanner, ":warning: "+banner))
 		}
-		blocks = append(blocks, b.draftTab(&f, inc, approver)...)
+		blocks = append(blocks, b.draftTab(&f, inc, mayApprove)...)
 	}
 	title := inc.ID + " update"
 	return slack.ModalViewRequest{
@@ -123,8 +123,8 @@ func (b *Bot) tabBar(active string) slack.Block {
 }
 
 // draftTab renders the fields, in the seed's order.
-func (b *Bot) draftTab(f *commForm, inc *comms.Incident, approver bool) []slack.Block {
-	s := b.shownFor(f, approver)
+func (b *Bot) draftTab(f *commForm, inc *comms.Incident, mayApprove bool) []slack.Block {
+	s := b.shownFor(f, mayApprove)
 	var out []slack.Block
 
 	internal, external := option(string(comms.Internal), wordInternal), option(string(comms.External), wordExternal)
@@ -203,7 +203,7 @@ func (b *Bot) draftTab(f *commForm, inc *comms.Incident, approver bool) []slack.
 			act.InitialOption = o
 		}
 	}
-	actIn := input(blkAction, wordAction, act, false, actionHint(f.Audience, approver))
+	actIn := input(blkAction, wordAction, act, false, actionHint(f.Audience, mayApprove))
 	actIn.DispatchAction = true
 	out = append(out, actIn)
 
@@ -229,11 +229,11 @@ func linkHint(a comms.Audience) string {
 	return "Internal updates link to the incident's pinned summary in Slack."
 }
 
-func actionHint(a comms.Audience, approver bool) string {
+func actionHint(a comms.Audience, mayApprove bool) string {
 	switch {
 	case a == comms.Internal:
 		return "Internal updates need no approval."
-	case approver:
+	case mayApprove:
 		return "External updates need approval before they are sent: tick Approved for release, or request approval."
 	}
 	return "External updates need approval before they are sent: request approval, and an approver will review it."

@@ -19,8 +19,14 @@ var mediumNames = map[comms.Medium]string{
 // completed a comm. It refreshes the pinned summary and the approval card,
 // and shows the author a delivery report: per medium how many deliveries
 // were sent, failed and are pending, the failures, and a Retry failed button.
+// Once Run has returned it does nothing.
 func (b *Bot) CommFinished(ctx context.Context, commID string) {
 	log := b.log.With().Str("comm_id", commID).Logger()
+	if !b.enter() {
+		log.Info().Msg("delivery report not sent: the bot has stopped")
+		return
+	}
+	defer b.leave()
 	c, err := b.svc.Comm(ctx, commID)
 	if err != nil {
 		log.Error().Err(err).Msg("delivery report: load comm")
@@ -78,11 +84,15 @@ func reportBlocks(c *comms.Comm, ds []comms.Delivery) (string, []slack.Block) {
 			lines = append(lines, fmt.Sprintf("*%s*: %s", mediumNames[m], strings.Join(n.Words(true), " · ")))
 		}
 	}
-	icon := ":white_check_mark:"
-	if c.State == comms.StatePartiallyFailed {
-		icon = ":warning:"
+	var title string
+	switch c.State {
+	case comms.StateSuperseded:
+		title = fmt.Sprintf(":fast_forward: *%s* was replaced by a newer update before it went out; nothing of it was sent.", c.Name())
+	case comms.StatePartiallyFailed:
+		title = fmt.Sprintf(":warning: Delivery report for *%s* (%s)", c.Name(), c.State.Label())
+	default:
+		title = fmt.Sprintf(":white_check_mark: Delivery report for *%s* (%s)", c.Name(), c.State.Label())
 	}
-	title := fmt.Sprintf("%s Delivery report for *%s* (%s)", icon, c.Name(), c.State.Label())
 	blocks := []slack.Block{section(blkReport, title+"\n"+strings.Join(lines, "\n"))}
 	var failed []string
 	for _, d := range ds {
@@ -104,6 +114,9 @@ func reportBlocks(c *comms.Comm, ds []comms.Delivery) (string, []slack.Block) {
 		if c.State == comms.StatePartiallyFailed {
 			blocks = append(blocks, slack.NewActionBlock(blkReportActions, button(actRetry, c.ID, "Retry failed", slack.StylePrimary)))
 		}
+	}
+	if c.State == comms.StateSuperseded {
+		return fmt.Sprintf("%s was replaced by a newer update before it went out; nothing of it was sent.", c.Name()), blocks
 	}
 	return fmt.Sprintf("Delivery report for %s: %s", c.Name(), comms.FormatCounts(counts)), blocks
 }

@@ -85,3 +85,90 @@ func TestCommsListAndTimelineExport(t *testing.T) {
 		return i.Status == comms.Resolved && strings.Contains(ch.Pinned()[0].Text(), "Resolved")
 	}, "the incident and its summary to be resolved")
 }
+
+func TestSupersededCommReadsSuperseded(t *testing.T) {
+	t.Parallel()
+	h := start(t)
+	inc, ch := h.declare("Billing")
+	requestApproval(t, h, ch, alice, "Invoices are late.")
+	card := ch.ExpectMessage(t, "Approval requested")
+	card.Click(bob, "Approve")
+	h.w.Eventually(t, func() bool { return contains(ch.Message(card.TS).Buttons(), "Send") }, "the card to offer Send")
+	ch.Message(card.TS).Click(alice, "Send")
+	var c comms.Comm
+	h.w.Eventually(t, func() bool { c = h.comms(inc.ID)[0]; return c.State == comms.StateSending }, "the comm to be sending")
+
+	// A newer comm to the same targets replaced every row before any went out.
+	ctx := context.Background()
+	ds, err := h.svc.Deliveries(ctx, c.ID)
+	if err != nil || len(ds) == 0 {
+		t.Fatalf("deliveries: %v %v", ds, err)
+	}
+	for _, d := range ds {
+		if _, err := h.db.UpdateDelivery(ctx, d.ID, func(d *comms.Delivery) error {
+			d.State, d.SupersededBy = comms.DeliverySuperseded, "C-99"
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if c, _, done, err := h.svc.Finish(ctx, c.ID); err != nil || !done || c.State != comms.StateSuperseded {
+		t.Fatalf("Finish: got state %s done %v err %v; want superseded", c.State, done, err)
+	}
+	h.bot.CommFinished(ctx, c.ID)
+
+	report := h.ephemeralTo(alice, "was replaced by a newer update")
+	if want := ":fast_forward: *INC-1 update #1* was replaced by a newer update before it went out; nothing of it was sent."; !strings.Contains(report.Text(), want) {
+		t.Errorf("report: got\n%s\nwant %q", report.Text(), want)
+	}
+	if strings.Contains(report.Text(), ":white_check_mark:") || strings.Contains(report.Text(), "(Sent)") {
+		t.Errorf("report: got\n%s\nwant no claim that it was sent", report.Text())
+	}
+
+	h.w.Eventually(t, func() bool { return strings.Contains(ch.Message(card.TS).Text(), "Superseded") }, "the card to say Superseded")
+	if cur := ch.Message(card.TS); strings.Contains(cur.Text(), "Sent by") || len(cur.Buttons()) != 0 {
+		t.Errorf("card: got buttons %q text\n%s\nwant Superseded, no Sent by, no buttons", cur.Buttons(), cur.Text())
+	}
+
+	h.w.SlashCommand(alice, ch.ID(), "/incident", "comms")
+	list := h.ephemeralTo(alice, "Updates of "+inc.ID)
+	if !strings.Contains(list.Text(), "*INC-1 update #1* · External · *Superseded*") {
+		t.Errorf("list: got\n%s\nwant the comm labelled Superseded", list.Text())
+	}
+	if got := list.Buttons(); len(got) != 1 || got[0] != "Preview" {
+		t.Errorf("list buttons: got %q; want only Preview", got)
+	}
+}
+
+func TestNothingStartsAfterRunReturns(t *testing.T) {
+	t.Parallel()
+	h := start(t)
+	inc, ch := h.declare("Shutdown")
+	m := h.w.SlashCommand(alice, ch.ID(), "/incident", "comm").Modal(t)
+	m.Set("Message", "Restarting the fleet.")
+	m.Set("E-mail addresses", "ops@example.com")
+	m.Select("Communication action", "Send now")
+	if res := m.Submit(); res.ResponseAction != "" || len(res.Errors) > 0 {
+		t.Fatalf("submit: %+v", res)
+	}
+	c := h.comms(inc.ID)[0]
+	ctx := context.Background()
+	ds, err := h.svc.Deliveries(ctx, c.ID)
+	if err != nil || len(ds) != 1 {
+		t.Fatalf("deliveries: %v %v", ds, err)
+	}
+	if _, err := h.db.UpdateDelivery(ctx, ds[0].ID, func(d *comms.Delivery) error { d.State = comms.DeliverySent; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, done, err := h.svc.Finish(ctx, c.ID); err != nil || !done {
+		t.Fatalf("Finish: done %v err %v", done, err)
+	}
+
+	h.stop()
+	before := len(h.w.CallLog())
+	h.bot.RefreshSummary(ctx, inc.ID)
+	h.bot.CommFinished(ctx, c.ID) // a dispatcher that outlived the bot
+	if got := h.w.CallLog()[before:]; len(got) != 0 {
+		t.Errorf("after Run returned: got Slack calls %v; want none", got)
+	}
+}

@@ -182,8 +182,9 @@ func (c *Comm) Edit(a Actor, now time.Time, d Draft) error {
 	return nil
 }
 
-// same reports whether d is the comm's content as it stands.
-func (c *Comm) same(d Draft) bool {
+// Same reports whether d is the comm's content as it stands: submitting it
+// again is no edit.
+func (c *Comm) Same(d Draft) bool {
 	a, _ := json.Marshal(Draft{Audience: c.Audience, Message: c.Message, Status: c.Status, Recipients: c.Recipients, IncludeLink: c.IncludeLink})
 	b, _ := json.Marshal(d)
 	return string(a) == string(b)

@@ -270,7 +270,7 @@ func (s *Service) UpdateDraft(ctx context.Context, actor, commID string, version
 		if version != 0 && c.Version != version {
 			return Errorf(ECONFLICT, "%s changed while you were editing it; reopen it to see the latest version.", c.Name())
 		}
-		if c.State.Editable() && c.same(d) {
+		if c.State.Editable() && c.Same(d) {
 			return nil // nothing changed: the approval state and who edited it stay as they are
 		}
 		if err := c.Edit(a, now, d); err != nil {
@@ -467,6 +467,10 @@ func (s *Service) Finish(ctx context.Context, commID string) (c Comm, counts map
 		if !ch.Comm.SendAt.IsZero() && ch.Comm.State != StateSuperseded {
 			// A scheduled comm went out: now it is the latest update.
 			ch.Entries = append(ch.Entries, s.publish(ch.Incident, ch.Comm, ch.Comm.SentBy, now)...)
+		}
+		if ch.Comm.State == StateSuperseded {
+			ch.Entries = append(ch.Entries, Entry(now, "", KindDeliverySummary, ch.Comm.ID, "%s was replaced by a newer update before it went out; nothing of it was sent", ch.Comm.Name()))
+			return nil
 		}
 		ch.Entries = append(ch.Entries, Entry(now, "", KindDeliverySummary, ch.Comm.ID, "%s delivered: %s", ch.Comm.Name(), FormatCounts(counts)))
 		return nil

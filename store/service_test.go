@@ -173,8 +173,8 @@ func TestServiceSupersededCommFinishes(t *testing.T) {
 		t.Errorf("first comm's rows = %+v; want one superseded by %s", rows, second.ID)
 	}
 	tl, _ := svc.Timeline(ctx, inc.ID)
-	if last := tl[len(tl)-1]; last.Kind != comms.KindDeliverySummary || !strings.Contains(last.Text, "1 superseded") {
-		t.Errorf("last timeline entry = %s %q; want a delivery summary with 1 superseded", last.Kind, last.Text)
+	if last := tl[len(tl)-1]; last.Kind != comms.KindDeliverySummary || !strings.Contains(last.Text, "replaced by a newer update") {
+		t.Errorf("last timeline entry = %s %q; want a delivery summary saying it was replaced", last.Kind, last.Text)
 	}
 }
 
