@@ -1,8 +1,8 @@
 package bot_test
 
 import (
-	"bytes"
 	"context"
+	"github.com/herald-comms/herald/internal/testkit"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -36,25 +36,8 @@ type harness struct {
 	bot      *bot.Bot
 	ops      *slackfake.Channel
 	notified atomic.Int32
-	logs     *syncBuffer
+	logs     *testkit.SyncBuffer
 	stop     func() // stops the bot and waits for Run to return; Cleanup calls it too
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // fakeStatuspage answers the Statuspage incident search.
@@ -98,7 +81,7 @@ func start(tb testing.TB, tweak ...func(*bot.Config, *comms.Service)) *harness {
 		Policy:  comms.Policy{Approvers: []string{bob}},
 		Cadence: map[comms.Severity]time.Duration{comms.SEV1: 15 * time.Minute, comms.SEV2: 30 * time.Minute, comms.SEV3: time.Hour},
 	}
-	h := &harness{t: tb, w: w, db: db, svc: svc, ops: ops, logs: &syncBuffer{}}
+	h := &harness{t: tb, w: w, db: db, svc: svc, ops: ops, logs: &testkit.SyncBuffer{}}
 	cfg := bot.Config{
 		Media: media, DirectoryNames: []string{"Erin Exec", "Zed Ghost"},
 		Statuspage: fakeStatuspage{}, PublicURL: "https://status.example.com",

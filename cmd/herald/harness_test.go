@@ -1,14 +1,13 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
+	"github.com/herald-comms/herald/internal/testkit"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -39,7 +38,7 @@ type harness struct {
 	ops    *slackfake.Channel // a public channel comms go to
 	stop   context.CancelFunc
 	done   chan int
-	logs   *syncBuffer
+	logs   *testkit.SyncBuffer
 }
 
 const testYAML = `approvers: [%s]
@@ -117,7 +116,7 @@ func newHarness(t *testing.T) *harness {
 func (h *harness) start() {
 	h.t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	h.stop, h.done, h.logs = cancel, make(chan int, 1), &syncBuffer{}
+	h.stop, h.done, h.logs = cancel, make(chan int, 1), &testkit.SyncBuffer{}
 	go func() { h.done <- run(ctx, []string{"run"}, envOf(h.env), h.logs, h.logs) }()
 	h.t.Cleanup(h.shutdown)
 	h.slack.Eventually(h.t, func() bool {
@@ -182,22 +181,4 @@ func (h *harness) waitFor(cond func() bool, what string, args ...any) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for Herald's concurrent log writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

@@ -3,6 +3,7 @@ package slackfake
 import (
 	"context"
 	"fmt"
+	"github.com/herald-comms/herald/internal/testkit"
 	"sync"
 	"testing"
 	"time"
@@ -78,26 +79,8 @@ func (r *recTB) errors() []string {
 	return append([]string(nil), r.errs...)
 }
 
-// fakeClock lets a test move the fake's notion of now.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
-func useClock(w *Workspace) *fakeClock {
-	c := &fakeClock{now: time.Unix(1700000000, 0)}
+func useClock(w *Workspace) *testkit.Clock {
+	c := testkit.NewClock(time.Unix(1700000000, 0))
 	w.mu.Lock()
 	w.now = c.Now
 	w.mu.Unlock()

@@ -108,24 +108,6 @@ func unlimited(t *testing.T) *statuspagefake.Fake {
 
 func incident(fields map[string]any) map[string]any { return map[string]any{"incident": fields} }
 
-// clock is a settable time source for the fake.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // recorder stands in for the test a fake reports to.
 type recorder struct {
 	testing.TB

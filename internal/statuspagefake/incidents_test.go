@@ -2,6 +2,7 @@ package statuspagefake_test
 
 import (
 	"encoding/json"
+	"github.com/herald-comms/herald/internal/testkit"
 	"regexp"
 	"strings"
 	"testing"
@@ -90,8 +91,8 @@ func TestCreateGetPatch(t *testing.T) {
 func TestListAndSearch(t *testing.T) {
 	t.Parallel()
 	f := unlimited(t)
-	c := &clock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
-	f.SetClock(c.now)
+	c := testkit.NewClock(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
+	f.SetClock(c.Now)
 	api := newClient(t, f, 5*time.Second)
 	ids := map[string]string{}
 	for _, n := range []struct{ name, status, body string }{
@@ -99,7 +100,7 @@ func TestListAndSearch(t *testing.T) {
 		{"Login slow", "resolved", "Fixed by rollback"},
 		{"Webhooks delayed", "identified", "Queue backlog in EU"},
 	} {
-		c.advance(time.Minute)
+		c.Advance(time.Minute)
 		var in statuspagefake.Incident
 		api.do("POST", incidentsPath(f, ""), incident(map[string]any{"name": n.name, "status": n.status, "body": n.body})).decode(t, &in)
 		ids[n.name] = in.ID

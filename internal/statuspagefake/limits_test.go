@@ -2,6 +2,7 @@ package statuspagefake_test
 
 import (
 	"errors"
+	"github.com/herald-comms/herald/internal/testkit"
 	"net/url"
 	"testing"
 	"time"
@@ -12,8 +13,8 @@ import (
 func TestRateLimit(t *testing.T) {
 	t.Parallel()
 	f := statuspagefake.New(t) // default: 1 request/s per key
-	c := &clock{t: time.Unix(1e9, 0)}
-	f.SetClock(c.now)
+	c := testkit.NewClock(time.Unix(1e9, 0))
+	f.SetClock(c.Now)
 	api := newClient(t, f, 5*time.Second)
 	path := incidentsPath(f, "")
 
@@ -28,7 +29,7 @@ func TestRateLimit(t *testing.T) {
 		{600 * time.Millisecond, 200, ""},
 	}
 	for i, s := range steps {
-		c.advance(s.advance)
+		c.Advance(s.advance)
 		r := api.do("GET", path, nil)
 		if r.status != s.wantStatus || r.header.Get("Retry-After") != s.wantRetry {
 			t.Errorf("request %d: got %d Retry-After %q; want %d %q", i, r.status, r.header.Get("Retry-After"), s.wantStatus, s.wantRetry)

@@ -1,37 +1,19 @@
 package twiliofake_test
 
 import (
+	"github.com/herald-comms/herald/internal/testkit"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/herald-comms/herald/internal/twiliofake"
 )
 
-// clock is a settable time source for the fake.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 func TestRateQueuesBySegments(t *testing.T) {
 	t.Parallel()
 	f := twiliofake.New(t)
-	c := &clock{t: time.Unix(1e9, 0)}
-	f.SetClock(c.now)
+	c := testkit.NewClock(time.Unix(1e9, 0))
+	f.SetClock(c.Now)
 	f.SetRate(from, 1)
 	api, _ := newAPI(t, f, f.AuthToken, 5*time.Second)
 
@@ -45,7 +27,7 @@ func TestRateQueuesBySegments(t *testing.T) {
 			t.Errorf("got status %q; want queued", *m.Status)
 		}
 	}
-	t0 := c.now()
+	t0 := c.Now()
 	msgs := f.Messages()
 	wantSent := []time.Duration{0, time.Second, 3 * time.Second}
 	for i, m := range msgs {
@@ -54,7 +36,7 @@ func TestRateQueuesBySegments(t *testing.T) {
 		}
 	}
 
-	c.advance(1500 * time.Millisecond)
+	c.Advance(1500 * time.Millisecond)
 	var got []string
 	for _, m := range f.Messages() {
 		got = append(got, m.Status)
@@ -67,8 +49,8 @@ func TestRateQueuesBySegments(t *testing.T) {
 func TestValidityPeriodExpires(t *testing.T) {
 	t.Parallel()
 	f := twiliofake.New(t)
-	c := &clock{t: time.Unix(1e9, 0)}
-	f.SetClock(c.now)
+	c := testkit.NewClock(time.Unix(1e9, 0))
+	f.SetClock(c.Now)
 	f.SetRate(mg, 0.1) // 10 s per segment
 	api, _ := newAPI(t, f, f.AuthToken, 5*time.Second)
 
@@ -81,7 +63,7 @@ func TestValidityPeriodExpires(t *testing.T) {
 			t.Fatalf("CreateMessage: got %v; want nil", err)
 		}
 	}
-	c.advance(6 * time.Second)
+	c.Advance(6 * time.Second)
 	msgs := f.Messages()
 	if msgs[1].Status != "failed" || msgs[1].ErrorCode != 30036 {
 		t.Errorf("got expired message %s/%d; want failed/30036", msgs[1].Status, msgs[1].ErrorCode)
@@ -94,7 +76,7 @@ func TestValidityPeriodExpires(t *testing.T) {
 func TestServiceQueueOverflow(t *testing.T) {
 	t.Parallel()
 	f := twiliofake.New(t)
-	f.SetClock((&clock{t: time.Unix(1e9, 0)}).now)
+	f.SetClock(testkit.NewClock(time.Unix(1e9, 0)).Now)
 	f.SetRate(mg, 1)
 	f.SetQueueWindow(0)
 	api, _ := newAPI(t, f, f.AuthToken, 5*time.Second)
