@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/herald-comms/herald/comms"
@@ -142,6 +143,15 @@ func (b *Bot) replaceCard(ctx context.Context, log zerolog.Logger, c *comms.Comm
 func (b *Bot) refreshCard(ctx context.Context, log zerolog.Logger, c *comms.Comm) {
 	if c.ApprovalCard.TS == "" {
 		return
+	}
+	// Handlers of one comm may refresh its card at the same time (a click's
+	// handler and the delivery report): one at a time, each drawing the comm
+	// as stored now, so a slower handler never draws an older state last.
+	mu, _ := b.cardLocks.LoadOrStore(c.ID, &sync.Mutex{})
+	mu.(*sync.Mutex).Lock()
+	defer mu.(*sync.Mutex).Unlock()
+	if fresh, err := b.svc.Comm(ctx, c.ID); err == nil {
+		c = &fresh
 	}
 	inc, err := b.svc.Incident(ctx, c.IncidentID)
 	if err != nil {

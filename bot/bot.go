@@ -89,6 +89,7 @@ type Bot struct {
 	phones *ttlMap[string, comms.Person] // Slack users looked up with a phone
 
 	summaries *coalescer
+	cardLocks sync.Map // comm id → *sync.Mutex, so approval-card redraws of one comm do not interleave
 
 	mu       sync.Mutex
 	idle     sync.Cond       // broadcast when inFlight drops to zero
