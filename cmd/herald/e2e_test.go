@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -261,4 +262,29 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+func TestE2EScheduledCommGoesOutAtItsTime(t *testing.T) {
+	t.Parallel()
+	h := startHerald(t)
+	inc := h.declare("Maintenance window")
+	m := h.slack.SlashCommand(uCommander, inc.ID(), "/incident", "comm").Modal(t)
+	m.Set("Message", "Maintenance is over; all systems are back.")
+	m.Set("E-mail addresses", "ops@example.com")
+	m.Select("Incident status", "Resolved")
+	m.Select("Communication action", "Schedule")
+	h.slack.Eventually(t, func() bool { return contains(m.Labels(), "Send at") }, "the Send at field")
+	at := time.Now().Add(3 * time.Second)
+	m.Set("Send at", strconv.FormatInt(at.Unix()+1, 10))
+	if res := m.Submit(); res.ResponseAction != "" || len(res.Errors) > 0 {
+		t.Fatalf("schedule: got %+v", res)
+	}
+	if n := len(h.smtp.Messages()); n != 0 || strings.Contains(pinned(inc), ":white_check_mark: Resolved") {
+		t.Fatalf("right after scheduling: %d e-mails, summary:\n%s\nwant nothing sent and the incident not resolved yet", n, pinned(inc))
+	}
+	h.waitFor(func() bool { return len(h.smtp.Inbox("ops@example.com")) == 1 }, "the scheduled e-mail")
+	if sent := h.smtp.Inbox("ops@example.com")[0].ReceivedAt; sent.Before(at) {
+		t.Errorf("the scheduled e-mail arrived at %v, before its time %v", sent, at)
+	}
+	h.waitFor(func() bool { return strings.Contains(pinned(inc), "Resolved") }, "the summary to show Resolved once the update went out")
 }
