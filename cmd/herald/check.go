@@ -21,6 +21,9 @@ func check(getenv func(string) string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "herald: configuration errors:\n%s\n", indent(err.Error()))
 		return 1
 	}
+	for _, w := range cfg.Warnings {
+		fmt.Fprintf(stderr, "herald: warning: %s\n", w)
+	}
 	fmt.Fprint(stdout, describeMedia(cfg))
 	if miss := cfg.MissingSlack(); len(miss) > 0 {
 		fmt.Fprintf(stderr, "herald: missing %s.\n%s", strings.Join(miss, " and "), slackSetup)

@@ -5,8 +5,10 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // envOf returns a getenv over a fixed map, so tests never read the real
@@ -61,7 +63,6 @@ func TestCheckNamesTheField(t *testing.T) {
 		name, yaml, want string
 	}{
 		{"broken yaml", "approvers: [U1\ndirectory: {", "line"},
-		{"unknown field", "approverz: [U1]\n", "approverz"},
 		{"bad phone", "directory:\n  Dana: {phone: \"12\"}\n", `directory.Dana.phone: "12" is not a phone number`},
 		{"bad region", "default_phone_region: XX\n", "default_phone_region"},
 		{"audience with unknown person", "audiences:\n  execs: {sms: [Nobody]}\n", `audiences.execs.sms: "Nobody" is not in the directory`},
@@ -82,6 +83,44 @@ func TestCheckNamesTheField(t *testing.T) {
 				t.Errorf("check exited %d with stderr %q; want non-zero naming %q", code, errOut, tt.want)
 			}
 		})
+	}
+}
+
+func TestCheckWarnsOfUnknownFields(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "herald.yaml")
+	os.WriteFile(path, []byte("approverz: [U1]\ndirectory:\n  Dana: {phone: \"+14155550101\"}\n"), 0o600)
+	env := baseEnv(t)
+	env["HERALD_CONFIG"] = path
+	code, out, errOut := runCmd(t, env, "check")
+	if code != 0 || !strings.Contains(errOut, `line 1: unknown field "approverz" is ignored`) || !strings.Contains(out, "1 directory entries") {
+		t.Errorf("check with a misspelt field: exit %d, stdout %q, stderr %q; want 0, the rest loaded and a warning naming the field and line", code, out, errOut)
+	}
+}
+
+func TestConfigOtherSpellings(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "herald.yaml")
+	os.WriteFile(path, []byte(`approver_group: S0COMMS
+update_cadence: {SEV1: 15}
+directory:
+  Dana Oncall: "+1 415 555 0101"
+audiences:
+  execs: [ceo@example.com, C0EXEC, Dana Oncall]
+`), 0o600)
+	env := baseEnv(t)
+	env["HERALD_CONFIG"] = path
+	cfg, err := LoadConfig(envOf(env))
+	if err != nil || len(cfg.Warnings) > 0 {
+		t.Fatalf("LoadConfig: %v, warnings %v", err, cfg.Warnings)
+	}
+	f := cfg.File
+	if !slices.Contains(f.ApproverGroups, "S0COMMS") || cfg.Cadence()["SEV1"] != 15*time.Minute {
+		t.Errorf("approver groups %v, SEV1 cadence %v; want S0COMMS and 15m", f.ApproverGroups, cfg.Cadence()["SEV1"])
+	}
+	if got := f.Directory["Dana Oncall"].Phone; got != "+1 415 555 0101" {
+		t.Errorf("directory phone = %q", got)
+	}
+	if a := f.Audiences["execs"]; len(a.Emails) != 1 || len(a.Channels) != 1 || len(a.SMS) != 1 {
+		t.Errorf("audience from a plain list = %+v; want one e-mail, one channel, one person", a)
 	}
 }
 

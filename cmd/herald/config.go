@@ -35,6 +35,10 @@ type Config struct {
 	Statuspage StatuspageConfig
 
 	File FileConfig
+
+	// Warnings are problems that do not stop Herald, such as unknown fields
+	// in the YAML file.
+	Warnings []string
 }
 
 // SMTPConfig configures e-mail; it is enabled when Host and From are set.
@@ -67,6 +71,25 @@ type FileConfig struct {
 	Directory          map[string]PersonConfig   `yaml:"directory"`
 	Cadence            map[string]string         `yaml:"cadence"`
 	Delivery           map[string]LaneConfig     `yaml:"delivery"`
+
+	// Other spellings people reach for, folded into the fields above.
+	ApproverGroup string            `yaml:"approver_group"`
+	UpdateCadence map[string]string `yaml:"update_cadence"`
+}
+
+// mergeAliases folds the other spellings into the canonical fields.
+func (f *FileConfig) mergeAliases() {
+	if f.ApproverGroup != "" && !slices.Contains(f.ApproverGroups, f.ApproverGroup) {
+		f.ApproverGroups = append(f.ApproverGroups, f.ApproverGroup)
+	}
+	for k, v := range f.UpdateCadence {
+		if f.Cadence == nil {
+			f.Cadence = map[string]string{}
+		}
+		if _, ok := f.Cadence[k]; !ok {
+			f.Cadence[k] = v
+		}
+	}
 }
 
 // AudienceConfig is a named group of recipients.
@@ -76,10 +99,46 @@ type AudienceConfig struct {
 	Channels []string `yaml:"channels"`
 }
 
-// PersonConfig is a directory entry.
+// PersonConfig is a directory entry: {phone, email}, or just the phone
+// number as a string.
 type PersonConfig struct {
 	Phone string `yaml:"phone"`
 	Email string `yaml:"email"`
+}
+
+// UnmarshalYAML accepts "Dana: +14155550101" as well as the mapping.
+func (p *PersonConfig) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		p.Phone = n.Value
+		return nil
+	}
+	type plain PersonConfig
+	return n.Decode((*plain)(p))
+}
+
+// UnmarshalYAML accepts a plain list of recipients as well as the mapping:
+// addresses with @ are e-mails, C… or G… ids are channels, anything else is
+// a directory name.
+func (a *AudienceConfig) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.SequenceNode {
+		type plain AudienceConfig
+		return n.Decode((*plain)(a))
+	}
+	var items []string
+	if err := n.Decode(&items); err != nil {
+		return err
+	}
+	for _, it := range items {
+		switch {
+		case strings.Contains(it, "@"):
+			a.Emails = append(a.Emails, it)
+		case len(it) > 1 && (it[0] == 'C' || it[0] == 'G') && strings.ToUpper(it) == it:
+			a.Channels = append(a.Channels, it)
+		default:
+			a.SMS = append(a.SMS, it)
+		}
+	}
+	return nil
 }
 
 // LaneConfig overrides one delivery lane's limits.
@@ -209,11 +268,24 @@ func (c *Config) loadFile() error {
 	if err != nil {
 		return fmt.Errorf("HERALD_CONFIG: %w", err)
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&c.File); err != nil && !errors.Is(err, io.EOF) {
+	if err := yaml.NewDecoder(bytes.NewReader(data)).Decode(&c.File); err != nil && !errors.Is(err, io.EOF) {
 		return fmt.Errorf("%s: %s", c.ConfigFile, strings.TrimPrefix(err.Error(), "yaml: "))
 	}
+	// Fields Herald does not know are most likely typos: they are named as
+	// warnings (herald check prints them, herald run logs them) rather than
+	// stopping Herald, whose other settings are fine.
+	strict := yaml.NewDecoder(bytes.NewReader(data))
+	strict.KnownFields(true)
+	var te *yaml.TypeError
+	if err := strict.Decode(&FileConfig{}); errors.As(err, &te) {
+		for _, e := range te.Errors {
+			if strings.Contains(e, "not found in type") {
+				field := strings.TrimSuffix(e[strings.Index(e, "field ")+len("field "):], e[strings.Index(e, " not found in type"):])
+				c.Warnings = append(c.Warnings, fmt.Sprintf("%s: %s: unknown field %q is ignored", c.ConfigFile, e[:strings.Index(e, ":")], field))
+			}
+		}
+	}
+	c.File.mergeAliases()
 	var problems []string
 	bad := func(format string, args ...any) {
 		problems = append(problems, fmt.Sprintf("%s: ", c.ConfigFile)+fmt.Sprintf(format, args...))
@@ -266,7 +338,7 @@ func (c *Config) loadFile() error {
 		if _, err := comms.ParseSeverity(sev); err != nil {
 			bad("cadence.%s: %s", sev, comms.ErrorMessage(err))
 		}
-		if d, err := time.ParseDuration(f.Cadence[sev]); err != nil || d <= 0 {
+		if d, err := parseCadence(f.Cadence[sev]); err != nil || d <= 0 {
 			bad("cadence.%s: %q is not a duration such as 30m", sev, f.Cadence[sev])
 		}
 	}
@@ -333,7 +405,7 @@ func (c *Config) Cadence() map[comms.Severity]time.Duration {
 	out := map[comms.Severity]time.Duration{comms.SEV1: 30 * time.Minute, comms.SEV2: time.Hour}
 	for k, v := range c.File.Cadence {
 		sev, _ := comms.ParseSeverity(k)
-		d, _ := time.ParseDuration(v)
+		d, _ := parseCadence(v)
 		out[sev] = d
 	}
 	return out
@@ -360,4 +432,12 @@ func (c *Config) String() string {
 	fmt.Fprintf(&b, "Twilio account=%s token=%s from=%s service=%s\n", c.Twilio.AccountSID, mask(c.Twilio.AuthToken), c.Twilio.From, c.Twilio.MessagingServiceSID)
 	fmt.Fprintf(&b, "Statuspage page=%s key=%s url=%s\n", c.Statuspage.PageID, mask(c.Statuspage.APIKey), c.Statuspage.APIURL)
 	return b.String()
+}
+
+// parseCadence reads "30m", "1h" or a bare number of minutes.
+func parseCadence(s string) (time.Duration, error) {
+	if n, err := strconv.Atoi(strings.TrimSpace(s)); err == nil {
+		return time.Duration(n) * time.Minute, nil
+	}
+	return time.ParseDuration(s)
 }

@@ -29,6 +29,9 @@ func runBot(ctx context.Context, getenv func(string) string, stdout, stderr io.W
 	}
 	log := newLogger(cfg, stderr)
 	log.Debug().Str("config", cfg.String()).Msg("configuration (secrets masked)")
+	for _, w := range cfg.Warnings {
+		log.Warn().Msg(w)
+	}
 
 	db, err := store.Open(cfg.DB, store.Options{})
 	if err != nil {
