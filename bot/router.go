@@ -208,6 +208,9 @@ func (rt *router) route(ctx context.Context, r *request) {
 		// The manifest asks Slack to escape the text (should_escape), so
 		// mentions arrive as <@U…|name>; &, < and > arrive as entities.
 		r.args = unescapeSlack(strings.TrimSpace(args))
+		if sub == "" {
+			sub = subHelp // a bare /incident asks what Herald can do
+		}
 		h = rt.commands[strings.ToLower(sub)]
 		if h == nil {
 			h = rt.usage

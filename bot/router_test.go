@@ -104,6 +104,9 @@ func TestUsageAndHelp(t *testing.T) {
 		if !strings.Contains(got, "/incident new [title]") || !strings.Contains(got, `"response_type":"ephemeral"`) {
 			t.Errorf("/incident %q: got %s; want the usage, ephemerally", text, got)
 		}
+		if unknown := strings.Contains(got, "does not know"); unknown != (text == "frobnicate") {
+			t.Errorf("/incident %q: got %s; want \"does not know\" only for an unknown subcommand", text, got)
+		}
 	}
 }
 
