@@ -26,7 +26,9 @@ type outcome struct {
 }
 
 // deliver works on one due row: load its comm, wait for the lane's turn,
-// claim it, reconcile or send, record.
+// render the comm again, claim the row, reconcile or send, record. It
+// reports whether the row was left in sending because its outcome could not
+// be written (the sweep turns it into unknown once its deadline passes).
 //
 // The turn comes before the claim: a claimed row (sending) is one whose
 // provider call is about to start or under way, so a row a crash leaves in
@@ -34,12 +36,17 @@ type outcome struct {
 // (an e-mail sender's Reconcile answers "found" without looking). A turn
 // that ends up unused (the claim failed, reconciliation found the earlier
 // attempt) is given back to the limiter.
-func (l *lane) deliver(ctx, hard context.Context, fin *finisher, due comms.Delivery) {
+//
+// The text sent is rendered after the turn, not before: on a slow lane the
+// wait lasts seconds or minutes, and the incident may have changed
+// meanwhile (a Statuspage shortlink replacing the public URL). The render
+// before the wait only sizes the turn (SMS segments).
+func (l *lane) deliver(ctx, hard context.Context, fin *finisher, due comms.Delivery) (leftSending bool) {
 	if l.sender == nil {
 		if row, ok := l.claim(ctx, due); ok {
-			l.record(hard, fin, row, l.unconfigured(row, due.State))
+			return !l.record(hard, fin, row, l.unconfigured(row, due.State))
 		}
-		return
+		return false
 	}
 	msg, loadErr := l.message(hard, due)
 	var t *turn
@@ -49,13 +56,20 @@ func (l *lane) deliver(ctx, hard context.Context, fin *finisher, due comms.Deliv
 			if ctx.Err() == nil {
 				logRow(l.d.log.Error(), &due).Err(err).Msg("channels: waiting for the lane's turn")
 			}
-			return // nothing claimed: the row stays as it is
+			return false // nothing claimed: the row stays as it is
+		}
+		if msg, err = l.rerender(ctx, hard, msg, t); err != nil {
+			t.giveBack()
+			if ctx.Err() != nil {
+				return false // shut down while waiting for more tokens: nothing claimed
+			}
+			t, loadErr = nil, err
 		}
 	}
 	row, ok := l.claim(ctx, due)
 	if !ok {
 		t.giveBack()
-		return
+		return false
 	}
 	var o outcome
 	if loadErr != nil {
@@ -64,7 +78,40 @@ func (l *lane) deliver(ctx, hard context.Context, fin *finisher, due comms.Deliv
 		msg.Delivery = row
 		o = l.attempt(hard, due.State, msg, t)
 	}
-	l.record(hard, fin, row, o)
+	return !l.record(hard, fin, row, o)
+}
+
+// rerenderRounds bounds how often rerender renders again after taking the
+// tokens of a longer text, against an incident that keeps changing.
+const rerenderRounds = 3
+
+// rerender renders msg's comm again from the incident as stored now, once
+// the lane's turn t is granted, so the text sent is no older than the turn.
+// A text that needs more than t's tokens (an SMS that grew a segment) takes
+// the difference first; the text is then rendered again, since that wait
+// may have been long too. On error t may hold more than before, and ctx
+// done means shutdown.
+func (l *lane) rerender(ctx, hard context.Context, msg Message, t *turn) (Message, error) {
+	for round := 1; ; round++ {
+		inc, err := l.d.q.Incident(hard, msg.Delivery.IncidentID)
+		if err != nil {
+			return msg, fmt.Errorf("load incident %s: %w", msg.Delivery.IncidentID, err)
+		}
+		msg.Incident = inc
+		msg.Rendered = comms.Render(&msg.Incident, &msg.Comm, l.d.cfg.Links, l.d.cfg.NormalizeSMS)
+		extra := l.cost(msg) - t.tokens
+		if extra <= 0 {
+			return msg, nil
+		}
+		more, err := l.takeTurn(ctx, extra)
+		if err != nil {
+			return msg, err
+		}
+		t.add(more)
+		if round == rerenderRounds {
+			return msg, nil // the tokens cover this text
+		}
+	}
 }
 
 // claim moves due to sending. Its deadline allows a reconciliation and a
@@ -293,8 +340,9 @@ func (l *lane) message(ctx context.Context, row comms.Delivery) (Message, error)
 // in sending for the next start to reconcile.
 const recordTries = 3
 
-// record writes an outcome to the claimed row and logs it once.
-func (l *lane) record(ctx context.Context, fin *finisher, row comms.Delivery, o outcome) {
+// record writes an outcome to the claimed row and logs it once. false when
+// every write failed, leaving the row in sending.
+func (l *lane) record(ctx context.Context, fin *finisher, row comms.Delivery, o outcome) bool {
 	ctx = context.WithoutCancel(ctx)
 	var err error
 	for try := range recordTries {
@@ -324,12 +372,13 @@ func (l *lane) record(ctx context.Context, fin *finisher, row comms.Delivery, o 
 	ev := l.event(o)
 	if err != nil {
 		ev = l.d.log.Error().Err(err).Str("outcome", string(o.state))
-		o.msg = "recording the outcome failed; the row stays in sending until the next start reconciles it"
+		o.msg = "recording the outcome failed; the row stays in sending until its deadline, then is reconciled"
 	}
 	logRow(ev, &row).Msg("channels: " + o.msg)
 	if err == nil && o.state.Final() {
 		fin.mark(row.CommID)
 	}
+	return err == nil
 }
 
 // event starts the one log line of an outcome.

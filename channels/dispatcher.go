@@ -23,6 +23,7 @@ type Dispatcher struct {
 
 	lanes   map[comms.Medium]*lane
 	fin     *finisher
+	stuck   chan struct{} // a worker left a row in sending (see sweep)
 	running atomic.Bool
 }
 
@@ -32,7 +33,7 @@ type Dispatcher struct {
 // would never leave and their comm never finish.
 func New(cfg Config, q Queue, senders map[comms.Medium]Sender, hooks Hooks, log zerolog.Logger) *Dispatcher {
 	cfg.setDefaults()
-	d := &Dispatcher{cfg: cfg, q: q, hooks: hooks, log: log, lanes: map[comms.Medium]*lane{}}
+	d := &Dispatcher{cfg: cfg, q: q, hooks: hooks, log: log, lanes: map[comms.Medium]*lane{}, stuck: make(chan struct{}, 1)}
 	d.fin = newFinisher(d)
 	for _, m := range comms.Media {
 		d.lanes[m] = newLane(d, m, senders[m], cfg.lane(m))
@@ -59,9 +60,11 @@ func (d *Dispatcher) Notify() {
 }
 
 // Run drains the outbox until ctx is done, then waits for the provider calls
-// under way (at most Config.ShutdownGrace before cancelling them) and for
-// their results to be written, and returns. First it turns rows a previous
-// run left in sending into unknown, so they are reconciled before any resend.
+// under way (at most Config.ShutdownGrace before cancelling them), for
+// their results to be written and for the Finished hooks under way, and
+// returns. First it turns rows a previous run left in sending into unknown,
+// so they are reconciled before any resend; while it runs, it does the same
+// with rows whose outcome it could not write, once their deadline passed.
 // Run returns an error only if that first step fails or Run is already
 // running.
 func (d *Dispatcher) Run(ctx context.Context) error {
@@ -81,6 +84,9 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 	finStop, finDone := make(chan struct{}), make(chan struct{})
 	go func() { defer close(finDone); fin.run(hard, finStop) }()
 
+	sweepDone := make(chan struct{})
+	go func() { defer close(sweepDone); d.sweep(ctx) }()
+
 	var wg sync.WaitGroup
 	for _, l := range d.lanes {
 		wg.Add(1)
@@ -99,6 +105,7 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 		cancelHard()
 		<-lanesDone
 	}
+	<-sweepDone
 	close(finStop)
 	<-finDone
 	return nil
@@ -116,7 +123,7 @@ func (d *Dispatcher) recoverSending(ctx context.Context) error {
 			if x.State != comms.DeliverySending {
 				return errNotOurs
 			}
-			x.State, x.NotBefore, x.Deadline, x.UpdatedAt = comms.DeliveryUnknown, now, time.Time{}, now
+			toUnknown(x, now)
 			return nil
 		})
 		if err != nil && !errors.Is(err, errNotOurs) {

@@ -30,7 +30,9 @@
 // of either becomes failed_perm, "gave up after N attempts: …".
 //
 // Rows left in sending by a previous run (a crash, a restart) become unknown
-// when Run starts, so they are reconciled, never blindly resent.
+// when Run starts, so they are reconciled, never blindly resent; so do rows
+// whose outcome this run could not write, once their deadline has passed
+// (no worker of this run is still on them).
 //
 // A medium without a Sender (not configured on this Herald, say SMS without
 // Twilio credentials) still has a lane, which fails its due rows with a

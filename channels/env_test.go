@@ -68,6 +68,7 @@ func newEnv(t testing.TB) *env {
 	must(t, err)
 	es, err := email.New(email.Config{Host: e.smtp.Host(), Port: e.smtp.Port(), TLS: email.NoTLS, From: "Herald <incidents@example.com>"})
 	must(t, err)
+	t.Cleanup(func() { _ = es.Close() })
 	ts, err := sms.New(sms.Config{AccountSID: e.twilio.AccountSID, AuthToken: e.twilio.AuthToken, From: smsFrom, BaseURL: e.twilio.URL(), HTTPClient: hc})
 	must(t, err)
 	e.hc = hc
@@ -194,7 +195,12 @@ func (e *env) start(t testing.TB, cfg channels.Config) (d *channels.Dispatcher, 
 
 // dispatcher returns a dispatcher with the given senders, not running.
 func (e *env) dispatcher(t testing.TB, cfg channels.Config, senders map[comms.Medium]channels.Sender) *channels.Dispatcher {
-	return channels.New(cfg, e.db, senders, e.hooks(), zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.WarnLevel))
+	return channels.New(cfg, e.db, senders, e.hooks(), testLogger(t))
+}
+
+// testLogger logs warnings and errors to the test's output.
+func testLogger(t testing.TB) zerolog.Logger {
+	return zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.WarnLevel)
 }
 
 // run runs d until the returned stop is called (or the test ends); stop

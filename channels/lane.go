@@ -30,7 +30,7 @@ type lane struct {
 	kick   chan struct{} // a worker finished
 
 	mu         sync.Mutex
-	inflight   map[string]bool // rows handed to a worker, claimed or not yet
+	inflight   map[string]bool // rows handed to a worker, claimed or not yet; the sweep leaves them alone
 	pauseUntil time.Time       // a rate-limit answer pauses the whole lane
 }
 
@@ -97,8 +97,12 @@ func (l *lane) startDue(ctx, hard context.Context, fin *finisher, wg *sync.WaitG
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			l.deliver(ctx, hard, fin, r)
+			stuck := l.deliver(ctx, hard, fin, r)
 			l.setBusy(r.ID, false)
+			if stuck {
+				// Only now, with the row no longer ours, may the sweep take it.
+				signal(l.d.stuck)
+			}
 			<-l.sem
 			signal(l.kick)
 		}()
@@ -186,7 +190,8 @@ func (l *lane) pausedFor() time.Duration {
 // turn is the lane's permission for one send: the limiter's tokens, taken
 // before the row is claimed (see deliver) and given back if unused.
 type turn struct {
-	bits []grant
+	bits   []grant
+	tokens int // what bits add up to
 }
 
 // grant is one reservation of a turn and the time it was for.
@@ -209,6 +214,7 @@ func (l *lane) takeTurn(ctx context.Context, cost int) (*turn, error) {
 			return nil, err
 		}
 		t.bits = append(t.bits, g)
+		t.tokens += n
 		left -= n
 	}
 	return t, nil
@@ -225,7 +231,14 @@ func (t *turn) giveBack() {
 	for i := len(t.bits) - 1; i >= 0; i-- {
 		t.bits[i].r.CancelAt(t.bits[i].at)
 	}
-	t.bits = nil
+	t.bits, t.tokens = nil, 0
+}
+
+// add moves the tokens of more into t.
+func (t *turn) add(more *turn) {
+	t.bits = append(t.bits, more.bits...)
+	t.tokens += more.tokens
+	more.bits, more.tokens = nil, 0
 }
 
 // wait waits out a pause, then for n tokens, and again if a pause began

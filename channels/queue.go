@@ -21,7 +21,8 @@ type Queue interface {
 	Claim(ctx context.Context, id string, now, deadline time.Time) (comms.Delivery, bool, error)
 	// UpdateDelivery runs fn on a fresh copy of the row and stores it.
 	UpdateDelivery(ctx context.Context, id string, fn func(*comms.Delivery) error) (comms.Delivery, error)
-	// Sending returns the rows left in sending, for reconciliation at start.
+	// Sending returns the rows in sending: at start those a previous run
+	// left, while running those whose outcome could not be written.
 	Sending(ctx context.Context) ([]comms.Delivery, error)
 	// Comm returns one comm.
 	Comm(ctx context.Context, id string) (comms.Comm, error)
@@ -36,6 +37,8 @@ type Hooks struct {
 	// the comm once every row is final, and refreshes the pinned summary and
 	// the delivery report. Calls are coalesced: a comm whose rows finish in a
 	// burst is reported once per burst, and always once after its last row.
+	// Calls for one comm never overlap; calls for different comms may (a few
+	// at once), so one slow report does not hold up the others.
 	// Dispatcher.Finish asks for a call through the same path.
 	Finished func(ctx context.Context, commID string) error
 	// StatuspageIncident is called when a Statuspage send created (or found)

@@ -12,7 +12,14 @@
 // SMTP has no way to ask whether that message arrived, and limits.md §8.3
 // notes such a message is almost always delivered, so the Sender's Reconcile
 // reports it found: the row becomes sent ("sent, unconfirmed": at most once)
-// and is never mailed twice. Each send uses a fresh connection; reuse across
-// a lane's sends would save a handshake per message but is not needed at
-// the documented provider rates.
+// and is never mailed twice.
+//
+// Connections are reused: a send takes an idle connection when there is one
+// and puts it back after a message it carried without error, so a comm to
+// 300 addresses costs a handful of TCP, TLS and AUTH handshakes, not 300. A
+// connection is closed after any error, after Config.MaxConnMessages
+// messages, or after Config.ConnIdle unused. Reuse changes no message's
+// classification, with one exception that only spares a failure: a reused
+// connection found dead before MAIL FROM (the server closed it meanwhile)
+// costs one more try on a fresh connection, since nothing was sent.
 package email

@@ -36,6 +36,17 @@ const (
 // DefaultTimeout bounds each SMTP command, as go-mail's own default.
 const DefaultTimeout = 15 * time.Second
 
+// Connection reuse defaults. Servers close idle connections on their own
+// clock (RFC 5321 §4.5.3.2.7 asks for at least 5 minutes; providers are
+// often quicker), so an idle connection is closed well before; a comm's
+// e-mails go out in one burst, which is what reuse is for. SendGrid accepts
+// up to 5,000 messages per connection (limits.md §4); 100 stays well inside
+// what any provider allows.
+const (
+	DefaultMaxConnMessages = 100
+	DefaultConnIdle        = 10 * time.Second
+)
+
 // Config is what the e-mail sender needs.
 type Config struct {
 	// Host and Port locate the SMTP server. Port defaults to 587 for
@@ -64,11 +75,25 @@ type Config struct {
 	// MessageIDDomain is the right-hand side of Message-IDs, "herald" when
 	// empty.
 	MessageIDDomain string
+	// MaxConnMessages is how many messages one SMTP connection carries
+	// before it is closed (DefaultMaxConnMessages when 0; 1 turns reuse
+	// off), and ConnIdle how long a connection is kept open for the next
+	// message (DefaultConnIdle when 0).
+	MaxConnMessages int
+	ConnIdle        time.Duration
+	// MaxIdleConns caps the connections kept open between messages. When 0,
+	// every connection a finished send leaves is kept: as many as sends run
+	// at once, the e-mail lane's Concurrency.
+	MaxIdleConns int
 }
 
-// Sender mails comms, one message per recipient.
+// Sender mails comms, one message per recipient, over SMTP connections it
+// reuses from one message to the next: a connection goes back to the pool
+// after a message it carried without error, and is closed after an error,
+// after MaxConnMessages messages or after ConnIdle unused.
 type Sender struct {
-	cfg Config
+	cfg  Config
+	pool *pool
 }
 
 var (
@@ -96,7 +121,13 @@ func New(cfg Config) (*Sender, error) {
 	if cfg.Auth == "" {
 		cfg.Auth = AuthPlain
 	}
-	s := &Sender{cfg: cfg}
+	if cfg.MaxConnMessages <= 0 {
+		cfg.MaxConnMessages = DefaultMaxConnMessages
+	}
+	if cfg.ConnIdle <= 0 {
+		cfg.ConnIdle = DefaultConnIdle
+	}
+	s := &Sender{cfg: cfg, pool: &pool{maxIdle: max(cfg.MaxIdleConns, 0), maxMsgs: cfg.MaxConnMessages, idleTime: cfg.ConnIdle}}
 	if err := mail.NewMsg().From(cfg.From); err != nil {
 		return nil, fmt.Errorf("email: From address %q: %w", cfg.From, err)
 	}
@@ -115,26 +146,59 @@ func (s *Sender) MessageID(deliveryID string) string {
 
 // Send mails the comm to the delivery's address. The Result's Ref is the
 // Message-ID.
+//
+// It takes an idle connection when there is one. A reused connection that
+// turns out broken before MAIL FROM (the server closed it meanwhile) costs
+// one more try on a fresh connection, so a dead idle connection alone never
+// fails a message; every other failure is classified as on a fresh
+// connection.
 func (s *Sender) Send(ctx context.Context, m channels.Message) (channels.Result, error) {
-	msg, err := s.message(m)
-	if err != nil {
-		return channels.Result{}, err
-	}
 	c, err := s.client(ctx)
 	if err != nil {
 		return channels.Result{}, &channels.Error{Class: channels.Permanent, Err: err, Message: "Herald's e-mail settings are invalid: ask the Herald operator."}
 	}
 	ref := channels.Result{Ref: "<" + s.MessageID(m.Delivery.ID) + ">"}
-	sc, err := c.DialToSMTPClientWithContext(ctx)
-	if err != nil {
-		return channels.Result{}, s.dialError(err)
+	for fresh := false; ; fresh = true {
+		msg, err := s.message(m)
+		if err != nil {
+			return channels.Result{}, err
+		}
+		var pc *conn
+		if !fresh {
+			pc = s.pool.get()
+		}
+		reused := pc != nil
+		if !reused {
+			sc, err := c.DialToSMTPClientWithContext(ctx)
+			if err != nil {
+				return channels.Result{}, s.dialError(err)
+			}
+			pc = &conn{sc: sc}
+		}
+		pc.sent++
+		err = c.SendWithSMTPClient(pc.sc, msg)
+		if err == nil && msg.IsDelivered() {
+			s.pool.put(pc)
+		} else {
+			// After the answer to DATA, QUIT changes nothing; a connection
+			// that saw an error is not trusted with the next message.
+			quit(pc)
+		}
+		if msg.IsDelivered() {
+			return ref, nil
+		}
+		if reused && brokenBeforeMail(err) {
+			continue
+		}
+		return channels.Result{}, s.sendError(err, m.Delivery.Target)
 	}
-	err = c.SendWithSMTPClient(sc, msg)
-	_ = c.CloseWithSMTPClient(sc) // after the answer to DATA, QUIT changes nothing
-	if msg.IsDelivered() {
-		return ref, nil
-	}
-	return channels.Result{}, s.sendError(err, m.Delivery.Target)
+}
+
+// Close closes the connections kept for reuse; a send under way closes its
+// own when it ends. The Sender still works after Close, without reuse.
+func (s *Sender) Close() error {
+	s.pool.close()
+	return nil
 }
 
 // Reconcile reports an ambiguously sent message as found: see the package

@@ -42,6 +42,7 @@ func newSender(t *testing.T, srv *smtptest.Server, mod func(*email.Config)) *ema
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { _ = s.Close() })
 	return s
 }
 

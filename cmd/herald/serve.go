@@ -58,7 +58,8 @@ func runBot(ctx context.Context, getenv func(string) string, stdout, stderr io.W
 	log.Info().Str("team", auth.Team).Str("bot_user", auth.UserID).Str("db", cfg.DB).
 		Str("media", enabledMedia(cfg)).Msg("herald starting")
 
-	app, err := assemble(cfg, db, api, auth.UserID, log)
+	app, closeAll, err := assemble(cfg, db, api, auth.UserID, log)
+	defer closeAll()
 	if err != nil {
 		fmt.Fprintf(stderr, "herald: %v\n", err)
 		return 1

@@ -25,7 +25,10 @@ import (
 
 // assemble builds Herald's parts from the configuration: the comms service
 // on the store, one sender per configured medium, the dispatcher and the bot.
-func assemble(cfg *Config, db *store.DB, api *slack.Client, botUser string, log zerolog.Logger) ([]component, error) {
+// closeAll releases what the parts hold open (pooled SMTP connections) once
+// they have stopped.
+func assemble(cfg *Config, db *store.DB, api *slack.Client, botUser string, log zerolog.Logger) (parts []component, closeAll func(), err error) {
+	closeAll = func() {}
 	httpc := &http.Client{Timeout: 30 * time.Second}
 	svc := &comms.Service{
 		Store: db,
@@ -44,7 +47,7 @@ func assemble(cfg *Config, db *store.DB, api *slack.Client, botUser string, log 
 	senders := map[comms.Medium]channels.Sender{}
 	slackSender, err := chslack.New(chslack.Config{Token: cfg.SlackBotToken, BaseURL: cfg.SlackAPIURL, HTTPClient: httpc})
 	if err != nil {
-		return nil, err
+		return nil, closeAll, err
 	}
 	senders[comms.MediumSlack] = slackSender
 	if media[comms.MediumEmail] {
@@ -52,9 +55,10 @@ func assemble(cfg *Config, db *store.DB, api *slack.Client, botUser string, log 
 		s, err := chemail.New(chemail.Config{Host: cfg.SMTP.Host, Port: cfg.SMTP.Port, TLS: mode,
 			Username: cfg.SMTP.Username, Password: cfg.SMTP.Password, From: cfg.SMTP.From})
 		if err != nil {
-			return nil, err
+			return nil, closeAll, err
 		}
 		senders[comms.MediumEmail] = s
+		closeAll = func() { s.Close() }
 	}
 	if media[comms.MediumSMS] {
 		from := cfg.Twilio.From
@@ -65,7 +69,7 @@ func assemble(cfg *Config, db *store.DB, api *slack.Client, botUser string, log 
 			From: from, MessagingServiceSID: cfg.Twilio.MessagingServiceSID, BaseURL: cfg.Twilio.APIURL,
 			MaxSegments: svc.Rules.SMSSegmentLimit})
 		if err != nil {
-			return nil, err
+			return nil, closeAll, err
 		}
 		senders[comms.MediumSMS] = s
 	}
@@ -82,7 +86,7 @@ func assemble(cfg *Config, db *store.DB, api *slack.Client, botUser string, log 
 		s, err := chstatuspage.New(chstatuspage.Config{APIKey: cfg.Statuspage.APIKey, PageID: cfg.Statuspage.PageID,
 			BaseURL: cfg.Statuspage.APIURL, HTTPClient: httpc, Limiter: rate.NewLimiter(limit, 1)})
 		if err != nil {
-			return nil, err
+			return nil, closeAll, err
 		}
 		senders[comms.MediumStatuspage] = s
 		search = statuspageSearch{s}
@@ -122,7 +126,7 @@ func assemble(cfg *Config, db *store.DB, api *slack.Client, botUser string, log 
 		Dedup:          &store.Deduper{DB: db, TTL: 30 * time.Minute},
 		Notify:         disp.Notify,
 	}, svc, api, log.With().Str("component", "bot").Logger())
-	return []component{disp, b}, nil
+	return []component{disp, b}, closeAll, nil
 }
 
 // Lanes turns the file's delivery overrides into dispatcher lanes.
