@@ -79,7 +79,7 @@ func (b *Bot) submitDeclare(ctx context.Context, r *request) {
 	if err != nil {
 		errs := map[string]string{}
 		for k, msg := range comms.ErrorFields(err) {
-			if k == "severity" {
+			if k == comms.FieldSeverity {
 				errs[blkSeverity] = msg
 			} else {
 				errs[blkTitle] = msg

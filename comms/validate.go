@@ -23,6 +23,7 @@ const (
 	FieldReason          = "reason"
 	FieldSendAt          = "send_at"
 	FieldTitle           = "title"
+	FieldSeverity        = "severity"
 )
 
 // Per-medium length limits (limits.md §1.3, §2.3, §3).
