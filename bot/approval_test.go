@@ -1,6 +1,7 @@
 package bot_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -13,7 +14,7 @@ func requestApproval(t *testing.T, h *harness, ch *slackfake.Channel, user, msg 
 	t.Helper()
 	m := h.w.SlashCommand(user, ch.ID(), "/incident", "comm").Modal(t)
 	m.Select("Audience", "External")
-	h.w.Eventually(t, func() bool { return contains(m.Labels(), "Statuspage incident") }, "the Statuspage fields")
+	h.w.Eventually(t, func() bool { return slices.Contains(m.Labels(), "Statuspage incident") }, "the Statuspage fields")
 	m.Set("Message", msg)
 	m.Select("Statuspage incident", "API outage")
 	m.Select("Communication action", "Request approval")
@@ -54,7 +55,10 @@ func TestEditingApproverCannotApproveTheEdit(t *testing.T) {
 	h.w.SlashCommand(bob, ch.ID(), "/incident", "comms")
 	h.ephemeralTo(bob, "Updates of "+inc.ID).Click(bob, "Edit")
 	var m *slackfake.Modal
-	h.w.Eventually(t, func() bool { m = h.w.LastView(bob); return m != nil && contains(m.Labels(), "Approved for release") }, "the comm modal with the approval toggle")
+	h.w.Eventually(t, func() bool {
+		m = h.w.LastView(bob)
+		return m != nil && slices.Contains(m.Labels(), "Approved for release")
+	}, "the comm modal with the approval toggle")
 	m.Set("Message", "Search is down in the EU.")
 	m.Select("Approved for release", "Approved for release")
 	before2 := m.Hash()
@@ -79,7 +83,7 @@ func TestRequestingAgainReplacesTheOldCard(t *testing.T) {
 
 	old.Click(alice, "Edit")
 	var m *slackfake.Modal
-	h.w.Eventually(t, func() bool { m = h.w.LastView(alice); return m != nil && contains(m.Labels(), "Message") }, "the comm modal")
+	h.w.Eventually(t, func() bool { m = h.w.LastView(alice); return m != nil && slices.Contains(m.Labels(), "Message") }, "the comm modal")
 	m.Set("Message", "Webhooks are delayed by up to ten minutes.")
 	if res := m.Submit(); res.ResponseAction != "" || len(res.Errors) > 0 { // the action stays Request approval
 		t.Fatalf("request approval again: got %+v; want the modal to close", res)
@@ -97,7 +101,7 @@ func TestRequestingAgainReplacesTheOldCard(t *testing.T) {
 	if c := h.comms(inc.ID)[0]; c.State != comms.StateAwaitingApproval {
 		t.Errorf("got state %s; want awaiting approval", c.State)
 	}
-	if !contains(fresh.Buttons(), "Approve") || !strings.Contains(fresh.Text(), "up to ten minutes") {
+	if !slices.Contains(fresh.Buttons(), "Approve") || !strings.Contains(fresh.Text(), "up to ten minutes") {
 		t.Errorf("new card: got buttons %q text\n%s\nwant Approve and the new text", fresh.Buttons(), fresh.Text())
 	}
 	cur := ch.Message(old.TS)

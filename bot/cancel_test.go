@@ -3,6 +3,7 @@ package bot_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -22,7 +23,7 @@ func TestCancelDraftFromList(t *testing.T) {
 	}
 	h.w.SlashCommand(alice, ch.ID(), "/incident", "comms")
 	list := h.ephemeralTo(alice, "Updates of "+inc.ID)
-	if !contains(list.Buttons(), "Cancel") {
+	if !slices.Contains(list.Buttons(), "Cancel") {
 		t.Fatalf("list buttons %q lack Cancel", list.Buttons())
 	}
 	list.Click(alice, "Cancel")
@@ -39,7 +40,7 @@ func TestCancelFromApprovalCard(t *testing.T) {
 	requestApproval(t, h, ch, dave, "Logins fail.")
 	card := ch.ExpectMessage(t, "Approval requested")
 	for _, b := range []string{"Approve", "Reject", "Edit", "Cancel"} {
-		if !contains(card.Buttons(), b) {
+		if !slices.Contains(card.Buttons(), b) {
 			t.Errorf("card buttons %q lack %q", card.Buttons(), b)
 		}
 	}
@@ -61,7 +62,7 @@ func TestScheduledCommShowsAndCancels(t *testing.T) {
 	m.Set("Message", "Maintenance starts in an hour.")
 	m.Select("Slack channels", "ops")
 	m.Select("Communication action", "Schedule")
-	h.w.Eventually(t, func() bool { return contains(m.Labels(), "Send at") }, "the Send at field")
+	h.w.Eventually(t, func() bool { return slices.Contains(m.Labels(), "Send at") }, "the Send at field")
 	at := time.Now().Add(2 * time.Hour).Truncate(time.Minute)
 	m.Set("Send at", fmt.Sprint(at.Unix()))
 	if res := m.Submit(); res.ResponseAction != "" || len(res.Errors) > 0 {
@@ -69,7 +70,7 @@ func TestScheduledCommShowsAndCancels(t *testing.T) {
 	}
 	when := at.UTC().Format("2006-01-02 15:04 UTC") // slackDate's fallback text
 	note := h.ephemeralTo(alice, "Scheduled for")
-	if !strings.Contains(note.Text(), when) || !contains(note.Buttons(), "Cancel") {
+	if !strings.Contains(note.Text(), when) || !slices.Contains(note.Buttons(), "Cancel") {
 		t.Errorf("confirmation: got %q with buttons %q; want the time %s and a Cancel button", note.Text(), note.Buttons(), when)
 	}
 	h.w.Eventually(t, func() bool {

@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -73,11 +74,11 @@ func TestChannelCreationCanBeRetried(t *testing.T) {
 		t.Fatalf("declare: got %+v", res)
 	}
 	note := h.ephemeralTo(alice, "could not create its channel")
-	if !contains(note.Buttons(), "Create channel") {
+	if !slices.Contains(note.Buttons(), "Create channel") {
 		t.Fatalf("note buttons %q lack Create channel", note.Buttons())
 	}
 	h.w.SlashCommand(alice, h.ops.ID(), "/incident", "list")
-	if list := h.ephemeralTo(alice, "*Open incidents*"); !strings.Contains(list.Text(), "no channel yet") || !contains(list.Buttons(), "Create channel for INC-1") {
+	if list := h.ephemeralTo(alice, "*Open incidents*"); !strings.Contains(list.Text(), "no channel yet") || !slices.Contains(list.Buttons(), "Create channel for INC-1") {
 		t.Errorf("/incident list: got %q with buttons %q; want INC-1 without a channel and a button to create it", list.Text(), list.Buttons())
 	}
 

@@ -1,6 +1,7 @@
 package bot_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -44,7 +45,7 @@ func TestCommFieldErrors(t *testing.T) {
 			m.Set("Message", "Search is down.")
 			m.Select("Slack channels", "ops")
 			m.Select("Communication action", "Schedule")
-			h.w.Eventually(t, func() bool { return contains(m.Labels(), "Send at") }, "the Send at field")
+			h.w.Eventually(t, func() bool { return slices.Contains(m.Labels(), "Send at") }, "the Send at field")
 			m.Set("Send at", "1700000000")
 		}, "Send at", "Choose a time in the future"},
 	} {
@@ -82,7 +83,7 @@ func TestPreviewTabSubmitWithErrorsReturnsToDraft(t *testing.T) {
 	if res.ResponseAction != "update" {
 		t.Fatalf("got %+v; want an update back to the Draft tab", res)
 	}
-	if !contains(m.Labels(), "E-mail addresses") || !strings.Contains(m.Text(), "not a valid e-mail address") {
+	if !slices.Contains(m.Labels(), "E-mail addresses") || !strings.Contains(m.Text(), "not a valid e-mail address") {
 		t.Errorf("draft tab after a failed preview submit:\n%s", m.Text())
 	}
 	if n := len(h.comms(inc.ID)); n != 0 {

@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -17,8 +18,8 @@ func TestExternalCommFlow(t *testing.T) {
 
 	m := h.w.SlashCommand(dave, ch.ID(), "/incident", "comm").Modal(t)
 	m.Select("Audience", "External")
-	h.w.Eventually(t, func() bool { return contains(m.Labels(), "Statuspage incident") }, "the Statuspage fields to appear; labels %q", m.Labels())
-	if contains(m.Labels(), "Approved for release") {
+	h.w.Eventually(t, func() bool { return slices.Contains(m.Labels(), "Statuspage incident") }, "the Statuspage fields to appear; labels %q", m.Labels())
+	if slices.Contains(m.Labels(), "Approved for release") {
 		t.Errorf("a non-approver sees the Approved for release toggle")
 	}
 	m.Set("Message", "Some API requests fail. We are working on a fix.")
@@ -39,7 +40,7 @@ func TestExternalCommFlow(t *testing.T) {
 	}
 	card := ch.ExpectMessage(t, "Approval requested")
 	for _, b := range []string{"Approve", "Reject", "Edit"} {
-		if !contains(card.Buttons(), b) {
+		if !slices.Contains(card.Buttons(), b) {
 			t.Errorf("card buttons %q lack %q", card.Buttons(), b)
 		}
 	}
@@ -58,7 +59,7 @@ func TestExternalCommFlow(t *testing.T) {
 	card.Click(bob, "Approve")
 	h.w.Eventually(t, func() bool {
 		cur := ch.Message(card.TS)
-		return strings.Contains(cur.Text(), "Approved by") && contains(cur.Buttons(), "Send")
+		return strings.Contains(cur.Text(), "Approved by") && slices.Contains(cur.Buttons(), "Send")
 	}, "the card to show the approval and offer Send")
 
 	ch.Message(card.TS).Click(dave, "Send")
@@ -83,9 +84,9 @@ func TestRejectAsksWhy(t *testing.T) {
 	inc, ch := h.declare("Login slow")
 	m := h.w.SlashCommand(alice, ch.ID(), "/incident", "comm").Modal(t)
 	m.Select("Audience", "External")
-	h.w.Eventually(t, func() bool { return contains(m.Labels(), "Create a new Statuspage incident instead") }, "Statuspage fields")
+	h.w.Eventually(t, func() bool { return slices.Contains(m.Labels(), "Create a new Statuspage incident instead") }, "Statuspage fields")
 	m.Select("Create a new Statuspage incident instead", "Create a new Statuspage incident instead")
-	h.w.Eventually(t, func() bool { return contains(m.Labels(), "New Statuspage incident title") }, "the title field")
+	h.w.Eventually(t, func() bool { return slices.Contains(m.Labels(), "New Statuspage incident title") }, "the title field")
 	m.Set("Message", "Logins take up to a minute.")
 	m.Select("Communication action", "Request approval")
 	if res := m.Submit(); res.ResponseAction != "" || len(res.Errors) > 0 {
@@ -120,10 +121,10 @@ func TestApproverTogglesApprovalAndSends(t *testing.T) {
 	inc, ch := h.declare("DNS")
 	m := h.w.SlashCommand(alice, ch.ID(), "/incident", "comm").Modal(t)
 	m.Select("Audience", "External")
-	h.w.Eventually(t, func() bool { return contains(m.Labels(), "Approved for release") }, "the approval toggle for the commander")
+	h.w.Eventually(t, func() bool { return slices.Contains(m.Labels(), "Approved for release") }, "the approval toggle for the commander")
 	m.Set("Message", "DNS resolution is failing in one region.")
 	m.Select("Create a new Statuspage incident instead", "Create a new Statuspage incident instead")
-	h.w.Eventually(t, func() bool { return contains(m.Labels(), "New Statuspage incident title") }, "the title field")
+	h.w.Eventually(t, func() bool { return slices.Contains(m.Labels(), "New Statuspage incident title") }, "the title field")
 	m.Set("New Statuspage incident title", "DNS failures in eu-west")
 	m.Select("Approved for release", "Approved for release")
 	m.Select("Communication action", "Send now")
@@ -144,8 +145,8 @@ func TestApprovalToggleOnlyWhereItCanBeTicked(t *testing.T) {
 	// A new comm is its viewer's own: the commander may not approve it.
 	m := h.w.SlashCommand(alice, ch.ID(), "/incident", "comm").Modal(t)
 	m.Select("Audience", "External")
-	h.w.Eventually(t, func() bool { return contains(m.Labels(), "Statuspage incident") }, "the Statuspage fields")
-	if contains(m.Labels(), "Approved for release") {
+	h.w.Eventually(t, func() bool { return slices.Contains(m.Labels(), "Statuspage incident") }, "the Statuspage fields")
+	if slices.Contains(m.Labels(), "Approved for release") {
 		t.Errorf("new comm: got labels %q; want no Approved for release toggle for its author", m.Labels())
 	}
 	if hint := m.Text(); !strings.Contains(hint, "request approval, and an approver will review it") {
@@ -164,9 +165,9 @@ func TestApprovalToggleOnlyWhereItCanBeTicked(t *testing.T) {
 		var em *slackfake.Modal
 		h.w.Eventually(t, func() bool {
 			em = h.w.LastView(tc.user)
-			return em != nil && contains(em.Labels(), "Message")
+			return em != nil && slices.Contains(em.Labels(), "Message")
 		}, "the comm modal for %s", tc.user)
-		if got := contains(em.Labels(), "Approved for release"); got != tc.want {
+		if got := slices.Contains(em.Labels(), "Approved for release"); got != tc.want {
 			t.Errorf("%s edits: got Approved for release shown %v; want %v", tc.user, got, tc.want)
 		}
 		em.Close()
@@ -187,7 +188,10 @@ func TestApproverEditsSubmitsUnchangedApprovesAndSends(t *testing.T) {
 
 	card.Click(bob, "Edit")
 	var m *slackfake.Modal
-	h.w.Eventually(t, func() bool { m = h.w.LastView(bob); return m != nil && contains(m.Labels(), "Approved for release") },
+	h.w.Eventually(t, func() bool {
+		m = h.w.LastView(bob)
+		return m != nil && slices.Contains(m.Labels(), "Approved for release")
+	},
 		"the comm modal with the Approved for release toggle")
 	m.Select("Approved for release", "Approved for release")
 	hash := m.Hash()
@@ -204,6 +208,6 @@ func TestApproverEditsSubmitsUnchangedApprovesAndSends(t *testing.T) {
 	}
 	h.w.Eventually(t, func() bool {
 		cur := ch.Message(card.TS)
-		return strings.Contains(cur.Text(), "Sent by <@"+bob+">") && !contains(cur.Buttons(), "Approve")
+		return strings.Contains(cur.Text(), "Sent by <@"+bob+">") && !slices.Contains(cur.Buttons(), "Approve")
 	}, "the card to show it was sent, without Approve")
 }

@@ -3,6 +3,7 @@ package bot_test
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
@@ -25,11 +26,11 @@ func TestInternalCommFlow(t *testing.T) {
 
 	m := h.w.SlashCommand(alice, ch.ID(), "/incident", "comm").Modal(t)
 	for _, label := range []string{"Message", "E-mail addresses", "SMS recipients", "Slack channels", "Incident status", "Include incident link in the message", "Communication action"} {
-		if !contains(m.Labels(), label) {
+		if !slices.Contains(m.Labels(), label) {
 			t.Errorf("comm modal labels %q lack %q", m.Labels(), label)
 		}
 	}
-	if contains(m.Labels(), "Statuspage incident") {
+	if slices.Contains(m.Labels(), "Statuspage incident") {
 		t.Errorf("internal comm shows Statuspage fields: %q", m.Labels())
 	}
 	const msg = "Card payments fail for some customers. We are rolling back the release."
@@ -47,7 +48,7 @@ func TestInternalCommFlow(t *testing.T) {
 		}
 	}
 	m.Click("Draft")
-	h.w.Eventually(t, func() bool { return contains(m.Labels(), "Message") }, "the Draft tab to come back")
+	h.w.Eventually(t, func() bool { return slices.Contains(m.Labels(), "Message") }, "the Draft tab to come back")
 	if vals, _ := json.Marshal(m.Values()); !strings.Contains(string(vals), msg) || !strings.Contains(string(vals), "cto@example.com") {
 		t.Fatalf("draft values lost across tabs: %s", vals)
 	}
@@ -85,7 +86,7 @@ func TestInternalCommFlow(t *testing.T) {
 		kinds = append(kinds, e.Kind)
 	}
 	for _, want := range []string{comms.KindDeclared, comms.KindCommDrafted, comms.KindStatusChanged, comms.KindCommSent} {
-		if !contains(kinds, want) {
+		if !slices.Contains(kinds, want) {
 			t.Errorf("timeline kinds %q lack %q", kinds, want)
 		}
 	}
@@ -94,13 +95,4 @@ func TestInternalCommFlow(t *testing.T) {
 		return len(p) == 1 && strings.Contains(p[0].Text(), "Identified") && strings.Contains(p[0].Text(), "Card payments fail")
 	}, "the pinned summary to show the status and the update")
 	h.ephemeralTo(alice, "Sending *INC-1 update #1*")
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

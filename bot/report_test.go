@@ -2,29 +2,20 @@ package bot_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/herald-comms/herald/comms"
+	"github.com/herald-comms/herald/internal/slackfake"
 )
 
 func TestDeliveryReportAndRetry(t *testing.T) {
 	t.Parallel()
 	h := start(t)
 	inc, ch := h.declare("Mail relay")
-	m := h.w.SlashCommand(alice, ch.ID(), "/incident", "comm").Modal(t)
-	m.Set("Message", "Mail is delayed.")
-	m.Set("E-mail addresses", "a@example.com b@example.com")
-	m.Select("Communication action", "Send now")
-	if res := m.Submit(); res.ResponseAction != "" || len(res.Errors) > 0 {
-		t.Fatalf("submit: %+v", res)
-	}
-	c := h.comms(inc.ID)[0]
+	c, ds := h.sendEmailComm(inc.ID, ch, "Mail is delayed.", "a@example.com b@example.com", 2)
 	ctx := context.Background()
-	ds, err := h.svc.Deliveries(ctx, c.ID)
-	if err != nil || len(ds) != 2 {
-		t.Fatalf("deliveries: %v %v", ds, err)
-	}
 	for i, d := range ds {
 		_, err := h.db.UpdateDelivery(ctx, d.ID, func(d *comms.Delivery) error {
 			d.State = comms.DeliverySent
@@ -66,7 +57,7 @@ func TestCommsListAndTimelineExport(t *testing.T) {
 	h.w.SlashCommand(alice, ch.ID(), "/incident", "comms")
 	list := h.ephemeralTo(alice, "Updates of "+inc.ID)
 	for _, b := range []string{"Edit", "Preview", "Send"} {
-		if !contains(list.Buttons(), b) {
+		if !slices.Contains(list.Buttons(), b) {
 			t.Errorf("comms list buttons %q lack %q", list.Buttons(), b)
 		}
 	}
@@ -93,7 +84,7 @@ func TestSupersededCommReadsSuperseded(t *testing.T) {
 	requestApproval(t, h, ch, alice, "Invoices are late.")
 	card := ch.ExpectMessage(t, "Approval requested")
 	card.Click(bob, "Approve")
-	h.w.Eventually(t, func() bool { return contains(ch.Message(card.TS).Buttons(), "Send") }, "the card to offer Send")
+	h.w.Eventually(t, func() bool { return slices.Contains(ch.Message(card.TS).Buttons(), "Send") }, "the card to offer Send")
 	ch.Message(card.TS).Click(alice, "Send")
 	var c comms.Comm
 	h.w.Eventually(t, func() bool { c = h.comms(inc.ID)[0]; return c.State == comms.StateSending }, "the comm to be sending")
@@ -144,19 +135,8 @@ func TestNothingStartsAfterRunReturns(t *testing.T) {
 	t.Parallel()
 	h := start(t)
 	inc, ch := h.declare("Shutdown")
-	m := h.w.SlashCommand(alice, ch.ID(), "/incident", "comm").Modal(t)
-	m.Set("Message", "Restarting the fleet.")
-	m.Set("E-mail addresses", "ops@example.com")
-	m.Select("Communication action", "Send now")
-	if res := m.Submit(); res.ResponseAction != "" || len(res.Errors) > 0 {
-		t.Fatalf("submit: %+v", res)
-	}
-	c := h.comms(inc.ID)[0]
+	c, ds := h.sendEmailComm(inc.ID, ch, "Restarting the fleet.", "ops@example.com", 1)
 	ctx := context.Background()
-	ds, err := h.svc.Deliveries(ctx, c.ID)
-	if err != nil || len(ds) != 1 {
-		t.Fatalf("deliveries: %v %v", ds, err)
-	}
 	if _, err := h.db.UpdateDelivery(ctx, ds[0].ID, func(d *comms.Delivery) error { d.State = comms.DeliverySent; return nil }); err != nil {
 		t.Fatal(err)
 	}
@@ -171,4 +151,23 @@ func TestNothingStartsAfterRunReturns(t *testing.T) {
 	if got := h.w.CallLog()[before:]; len(got) != 0 {
 		t.Errorf("after Run returned: got Slack calls %v; want none", got)
 	}
+}
+
+// sendEmailComm has alice send an internal comm to addrs from ch, and returns
+// it with its want delivery rows, still pending.
+func (h *harness) sendEmailComm(incID string, ch *slackfake.Channel, msg, addrs string, want int) (comms.Comm, []comms.Delivery) {
+	h.t.Helper()
+	m := h.w.SlashCommand(alice, ch.ID(), "/incident", "comm").Modal(h.t)
+	m.Set("Message", msg)
+	m.Set("E-mail addresses", addrs)
+	m.Select("Communication action", "Send now")
+	if res := m.Submit(); res.ResponseAction != "" || len(res.Errors) > 0 {
+		h.t.Fatalf("submit: %+v", res)
+	}
+	c := h.comms(incID)[0]
+	ds, err := h.svc.Deliveries(context.Background(), c.ID)
+	if err != nil || len(ds) != want {
+		h.t.Fatalf("deliveries: %v %v; want %d", ds, err, want)
+	}
+	return c, ds
 }

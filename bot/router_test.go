@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -133,11 +134,11 @@ func TestCommOutsideIncidentChannelAsksWhich(t *testing.T) {
 	h := start(t)
 	h.declare("Disk full")
 	m := h.w.SlashCommand(alice, h.ops.ID(), "/incident", "comm").Modal(t)
-	if got := m.CallbackID(); got == "" || !contains(m.Labels(), "Incident") {
+	if got := m.CallbackID(); got == "" || !slices.Contains(m.Labels(), "Incident") {
 		t.Fatalf("got labels %q; want the incident picker", m.Labels())
 	}
 	res := m.Submit()
-	if res.ResponseAction != "update" || !contains(m.Labels(), "Message") || !strings.Contains(m.Title(), "INC-1") {
+	if res.ResponseAction != "update" || !slices.Contains(m.Labels(), "Message") || !strings.Contains(m.Title(), "INC-1") {
 		t.Fatalf("after picking: got %+v, labels %q, title %q; want the comm modal", res, m.Labels(), m.Title())
 	}
 }
@@ -246,10 +247,10 @@ func TestSubmitAsksSlackLittleBeforeItsAck(t *testing.T) {
 	inc, ch := h.declare("Latency")
 	m := h.w.SlashCommand(dave, ch.ID(), "/incident", "comm").Modal(t)
 	m.Select("Audience", "External")
-	h.w.Eventually(t, func() bool { return contains(m.Labels(), "Approved for release") }, "the approval toggle for a group member")
+	h.w.Eventually(t, func() bool { return slices.Contains(m.Labels(), "Approved for release") }, "the approval toggle for a group member")
 	m.Set("Message", "Requests are slow in one region.")
 	m.Select("Create a new Statuspage incident instead", "Create a new Statuspage incident instead")
-	h.w.Eventually(t, func() bool { return contains(m.Labels(), "New Statuspage incident title") }, "the title field")
+	h.w.Eventually(t, func() bool { return slices.Contains(m.Labels(), "New Statuspage incident title") }, "the title field")
 	m.Select("SMS recipients (Slack users)", "bob")
 	m.Select("Approved for release", "Approved for release")
 	before := m.Hash()

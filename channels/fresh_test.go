@@ -2,7 +2,6 @@ package channels
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -113,44 +112,12 @@ func TestTextIsRenderedAfterTheTurn(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			db, err := store.Open(filepath.Join(t.TempDir(), "herald.db"), store.Options{NoSync: true})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { _ = db.Close() })
-			inc, err := db.CreateIncident(ctx, func(ch *comms.IncidentChange) error {
-				i := ch.Incident
-				i.Title, i.Severity, i.Status, i.Commander, i.DeclaredBy, i.DeclaredAt = "Checkout errors", comms.SEV1, comms.Investigating, "U1", "U1", time.Now()
-				return nil
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			var r comms.Recipients
-			message := "Payments are failing."
-			switch tt.medium {
-			case comms.MediumEmail:
-				r.Emails = []string{"person@example.com"}
-			case comms.MediumSMS:
-				r.SMS = []comms.Person{{Name: "Dana", Phone: "+14155550100"}}
-				message = smsThatGrows(t, inc)
-			}
-			created := time.Now().Add(-time.Second)
-			c, err := db.CreateComm(ctx, inc.ID, func(ch *comms.CommChange) error {
-				ch.Incident.CommCount++
-				c := ch.Comm
-				c.Number, c.Author, c.Audience, c.Status, c.Recipients, c.Message, c.IncludeLink = ch.Incident.CommCount, "U1", comms.External, comms.Identified, r, message, true
-				c.State, c.Version, c.CreatedAt, c.SentAt = comms.StateSending, 1, created, created
-				ch.NewDeliveries = comms.Deliveries(c, created, created, created.Add(time.Hour))
-				return nil
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			rows, err := db.Deliveries(ctx, c.ID)
-			if err != nil || len(rows) != 1 {
-				t.Fatalf("got rows %v, error %v; want one", rows, err)
-			}
+			db, row := oneRow(t, tt.medium, func(inc comms.Incident) string {
+				if tt.medium == comms.MediumSMS {
+					return smsThatGrows(t, inc)
+				}
+				return "Payments are failing."
+			}, true)
 
 			q := &changingQueue{DB: db, t: t}
 			sender := &recorder{}
@@ -158,7 +125,7 @@ func TestTextIsRenderedAfterTheTurn(t *testing.T) {
 				Lanes: map[comms.Medium]Lane{tt.medium: {Rate: rate.Every(time.Hour), Burst: tt.burst, Concurrency: 1, SendTimeout: time.Second}}}
 			d := New(cfg, q, map[comms.Medium]Sender{tt.medium: sender}, Hooks{}, zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.WarnLevel))
 			q.l = d.lanes[tt.medium]
-			d.lanes[tt.medium].deliver(ctx, ctx, d.fin, rows[0])
+			d.lanes[tt.medium].deliver(ctx, ctx, d.fin, row)
 
 			sent := sender.messages()
 			if len(sent) != 1 {
@@ -179,7 +146,7 @@ func TestTextIsRenderedAfterTheTurn(t *testing.T) {
 			if got, want := float64(tt.burst)-d.lanes[tt.medium].lim.Tokens(), float64(tt.wantTokens); got < want-0.01 || got > want+0.01 {
 				t.Errorf("got %.2f tokens taken; want %d (one per segment sent)", got, tt.wantTokens)
 			}
-			if got, err := db.Deliveries(ctx, c.ID); err != nil || len(got) != 1 || got[0].State != comms.DeliverySent {
+			if got, err := db.Deliveries(ctx, row.CommID); err != nil || len(got) != 1 || got[0].State != comms.DeliverySent {
 				t.Errorf("got rows %v, error %v; want one, sent", got, err)
 			}
 		})

@@ -57,7 +57,10 @@ type turnEnv struct {
 	row    comms.Delivery
 }
 
-func newTurnEnv(t *testing.T, medium comms.Medium, message string) *turnEnv {
+// oneRow stores an incident and a sending external comm with one row of
+// medium to one target, due a second ago, and returns the store and the row.
+// message makes the comm's text from the stored incident.
+func oneRow(t *testing.T, medium comms.Medium, message func(comms.Incident) string, includeLink bool) (*store.DB, comms.Delivery) {
 	t.Helper()
 	ctx := context.Background()
 	db, err := store.Open(filepath.Join(t.TempDir(), "herald.db"), store.Options{NoSync: true})
@@ -81,10 +84,11 @@ func newTurnEnv(t *testing.T, medium comms.Medium, message string) *turnEnv {
 	case comms.MediumSMS:
 		r.SMS = []comms.Person{{Name: "Dana", Phone: "+14155550100"}}
 	}
+	text := message(inc)
 	c, err := db.CreateComm(ctx, inc.ID, func(ch *comms.CommChange) error {
 		ch.Incident.CommCount++
 		c := ch.Comm
-		c.Number, c.Author, c.Audience, c.Status, c.Recipients, c.Message = ch.Incident.CommCount, "U1", comms.External, comms.Identified, r, message
+		c.Number, c.Author, c.Audience, c.Status, c.Recipients, c.Message, c.IncludeLink = ch.Incident.CommCount, "U1", comms.External, comms.Identified, r, text, includeLink
 		c.State, c.Version, c.CreatedAt, c.SentAt = comms.StateSending, 1, created, created
 		ch.NewDeliveries = comms.Deliveries(c, created, created, created.Add(time.Hour))
 		return nil
@@ -96,7 +100,13 @@ func newTurnEnv(t *testing.T, medium comms.Medium, message string) *turnEnv {
 	if err != nil || len(rows) != 1 {
 		t.Fatalf("got rows %v, error %v; want one", rows, err)
 	}
-	e := &turnEnv{db: db, sender: &atMostOnce{}, row: rows[0]}
+	return db, rows[0]
+}
+
+func newTurnEnv(t *testing.T, medium comms.Medium, message string) *turnEnv {
+	t.Helper()
+	db, row := oneRow(t, medium, func(comms.Incident) string { return message }, false)
+	e := &turnEnv{db: db, sender: &atMostOnce{}, row: row}
 	cfg := Config{Lanes: map[comms.Medium]Lane{medium: {Rate: rate.Every(time.Hour), Burst: 1, Concurrency: 1, SendTimeout: time.Second}}}
 	e.d = New(cfg, db, map[comms.Medium]Sender{medium: e.sender}, Hooks{}, zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.WarnLevel))
 	e.l = e.d.lanes[medium]

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -64,7 +65,7 @@ func TestE2EInternalComm(t *testing.T) {
 	m := h.slack.SlashCommand(uCommander, inc.ID(), "/incident", "comm").Modal(t)
 	for _, label := range []string{"Message", "E-mail addresses", "SMS recipients", "Slack channels", "Incident status",
 		"Include incident link in the message", "Communication action"} {
-		if !contains(m.Labels(), label) {
+		if !slices.Contains(m.Labels(), label) {
 			t.Errorf("comm modal lacks %q; labels %q", label, m.Labels())
 		}
 	}
@@ -84,7 +85,7 @@ func TestE2EInternalComm(t *testing.T) {
 		}
 	}
 	m.Click("Draft")
-	h.slack.Eventually(t, func() bool { return contains(m.Labels(), "Message") }, "the Draft tab")
+	h.slack.Eventually(t, func() bool { return slices.Contains(m.Labels(), "Message") }, "the Draft tab")
 	m.Select("Communication action", "Send now")
 	if res := m.Submit(); res.ResponseAction != "" || len(res.Errors) > 0 {
 		t.Fatalf("send: got %+v; want the modal to close", res)
@@ -151,12 +152,12 @@ func TestE2EExternalCommWithApproval(t *testing.T) {
 
 	m := h.slack.SlashCommand(uEngineer, inc.ID(), "/incident", "comm").Modal(t)
 	m.Select("Audience", "External")
-	h.slack.Eventually(t, func() bool { return contains(m.Labels(), "Statuspage incident") }, "the Statuspage fields; labels %q", m.Labels())
-	if contains(m.Labels(), "Approved for release") {
+	h.slack.Eventually(t, func() bool { return slices.Contains(m.Labels(), "Statuspage incident") }, "the Statuspage fields; labels %q", m.Labels())
+	if slices.Contains(m.Labels(), "Approved for release") {
 		t.Errorf("the non-approver %s sees the Approved for release toggle", uEngineer)
 	}
 	m.Select("Create a new Statuspage incident instead", "Create a new Statuspage incident instead")
-	h.slack.Eventually(t, func() bool { return contains(m.Labels(), "New Statuspage incident title") }, "the new incident title field")
+	h.slack.Eventually(t, func() bool { return slices.Contains(m.Labels(), "New Statuspage incident title") }, "the new incident title field")
 	m.Set("New Statuspage incident title", "API errors")
 	m.Set("Message", "Some API requests fail. We are working on a fix.")
 	m.Select("Incident status", "Investigating")
@@ -176,7 +177,7 @@ func TestE2EExternalCommWithApproval(t *testing.T) {
 	card.Click(uApprover, "Approve")
 	h.slack.Eventually(t, func() bool {
 		c := inc.Message(card.TS)
-		return strings.Contains(c.Text(), "Approved by") && contains(c.Buttons(), "Send")
+		return strings.Contains(c.Text(), "Approved by") && slices.Contains(c.Buttons(), "Send")
 	}, "the card to show the approval and offer Send")
 	if len(h.sp.Incidents()) != 0 {
 		t.Fatalf("Statuspage got an incident before the comm was sent")
@@ -201,7 +202,7 @@ func TestE2EApproverGroupMemberApproves(t *testing.T) {
 	inc := h.declare("Billing delays")
 	m := h.slack.SlashCommand(uEngineer, inc.ID(), "/incident", "comm").Modal(t)
 	m.Select("Audience", "External")
-	h.slack.Eventually(t, func() bool { return contains(m.Labels(), "Statuspage incident") }, "the Statuspage fields")
+	h.slack.Eventually(t, func() bool { return slices.Contains(m.Labels(), "Statuspage incident") }, "the Statuspage fields")
 	m.Set("Message", "Invoices are delayed by about an hour.")
 	m.Set("E-mail addresses", "billing@example.com")
 	m.Select("Incident status", "Identified")
@@ -255,15 +256,6 @@ func TestE2EFieldErrorsStoreNothing(t *testing.T) {
 	h.ephemeralWith(uEngineer, "INC-1 has no updates yet")
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 func TestE2EScheduledCommGoesOutAtItsTime(t *testing.T) {
 	t.Parallel()
 	h := startHerald(t)
@@ -273,7 +265,7 @@ func TestE2EScheduledCommGoesOutAtItsTime(t *testing.T) {
 	m.Set("E-mail addresses", "ops@example.com")
 	m.Select("Incident status", "Resolved")
 	m.Select("Communication action", "Schedule")
-	h.slack.Eventually(t, func() bool { return contains(m.Labels(), "Send at") }, "the Send at field")
+	h.slack.Eventually(t, func() bool { return slices.Contains(m.Labels(), "Send at") }, "the Send at field")
 	at := time.Now().Add(3 * time.Second)
 	m.Set("Send at", strconv.FormatInt(at.Unix()+1, 10))
 	if res := m.Submit(); res.ResponseAction != "" || len(res.Errors) > 0 {
